@@ -77,4 +77,76 @@ class buffer {
   std::size_t size_ = 0;
 };
 
+// Owning pointer to an object built in memory from a memory_resource (so that a
+// processor object itself, not only its buffers, can live in hugepage memory).
+// It may point at a base class: destruction goes through the type recorded by make_in.
+struct resource_deleter {
+  std::pmr::memory_resource* mr = nullptr;
+  void* base = nullptr;  // the most-derived object, as allocated
+  std::size_t bytes = 0;
+  std::size_t align = alignof(std::max_align_t);
+  void (*destroy)(void*) noexcept = nullptr;
+  void operator()() const noexcept {
+    if (base == nullptr) return;
+    destroy(base);
+    mr->deallocate(base, bytes, align);
+  }
+};
+
+template <class T>
+class resource_ptr {
+ public:
+  resource_ptr() noexcept = default;
+  resource_ptr(T* p, resource_deleter d) noexcept : p_(p), d_(d) {}
+  template <class U>
+    requires std::is_convertible_v<U*, T*>
+  resource_ptr(resource_ptr<U>&& o) noexcept : d_(o.deleter()) {
+    p_ = o.release();
+  }
+  resource_ptr(resource_ptr&& o) noexcept : p_(std::exchange(o.p_, nullptr)), d_(o.d_) {}
+  resource_ptr& operator=(resource_ptr&& o) noexcept {
+    if (this != &o) {
+      reset();
+      p_ = std::exchange(o.p_, nullptr);
+      d_ = o.d_;
+    }
+    return *this;
+  }
+  resource_ptr(const resource_ptr&) = delete;
+  resource_ptr& operator=(const resource_ptr&) = delete;
+  ~resource_ptr() { reset(); }
+
+  void reset() noexcept {
+    if (p_ != nullptr) d_();
+    p_ = nullptr;
+  }
+  T* get() const noexcept { return p_; }
+  T* operator->() const noexcept { return p_; }
+  T& operator*() const noexcept { return *p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+  // Gives up ownership without destroying (the deleter() still knows how to).
+  T* release() noexcept { return std::exchange(p_, nullptr); }
+  resource_deleter deleter() const noexcept { return d_; }
+
+ private:
+  T* p_ = nullptr;
+  resource_deleter d_{};
+};
+
+// Builds a T in memory from mr (if the constructor throws, the memory goes back).
+template <class T, class... Args>
+resource_ptr<T> make_in(std::pmr::memory_resource* mr, Args&&... args) {
+  void* mem = mr->allocate(sizeof(T), alignof(T));
+  T* obj = nullptr;
+  try {
+    obj = new (mem) T(std::forward<Args>(args)...);
+  } catch (...) {
+    mr->deallocate(mem, sizeof(T), alignof(T));
+    throw;
+  }
+  return resource_ptr<T>(obj, resource_deleter{mr, mem, sizeof(T), alignof(T),
+                                               [](void* p) noexcept { static_cast<T*>(p)->~T(); }});
+}
+
 }  // namespace dsp

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Session placement and publication over the worker control rings.
+#include "controlplane/session_manager.h"
+
+#include <rte_malloc.h>
+
+#include <algorithm>
+#include <new>
+
+namespace cp {
+
+namespace {
+std::array<std::uint16_t, 4> ports_of(const dp::session_spec& s) {
+  return {s.legs[0].local.port, static_cast<std::uint16_t>(s.legs[0].local.port + 1), s.legs[1].local.port,
+          static_cast<std::uint16_t>(s.legs[1].local.port + 1)};
+}
+}  // namespace
+
+session_manager::session_manager(dp::runtime& rt) : rt_(rt), load_(rt.n_workers(), 0), port_refs_(65536, 0) {}
+
+session_manager::~session_manager() {
+  // Workers are stopped by now (the runtime outlives us only in tear-down order
+  // chosen by the gateway): nothing reads this memory any more.
+  for (auto& [id, e] : sessions_) rte_free(e->mem);
+  for (auto& e : retiring_) rte_free(e->mem);
+}
+
+std::string session_manager::add(const dp::session_spec& spec) {
+  if (sessions_.count(spec.id) != 0) return "session \"" + spec.id + "\" already exists";
+  for (const auto& leg : spec.legs)
+    if (leg.port_index >= rt_.ports().size())
+      return "session \"" + spec.id + "\": port index " + std::to_string(leg.port_index) + " but only " +
+             std::to_string(rt_.ports().size()) + " port(s) configured";
+  // Both legs must live on one worker (DESIGN.md §2). A port already owned by a
+  // worker (another session on another local address) pins the choice.
+  unsigned forced = dp::no_owner;
+  for (std::uint16_t p : ports_of(spec)) {
+    const std::uint8_t o = rt_.owners().owner(p);
+    if (o == dp::no_owner) continue;
+    if (forced != dp::no_owner && forced != o)
+      return "session \"" + spec.id + "\": its local ports are owned by different workers";
+    forced = o;
+  }
+  unsigned w = forced;
+  if (w == dp::no_owner) w = static_cast<unsigned>(std::min_element(load_.begin(), load_.end()) - load_.begin());
+
+  auto e = std::make_unique<entry>();
+  e->spec = spec;
+  e->worker = w;
+  void* mem = rte_zmalloc_socket("vg_session", sizeof(dp::session_state), alignof(dp::session_state), rt_.worker_socket(w));
+  if (mem == nullptr) return "session \"" + spec.id + "\": out of session memory on socket " + std::to_string(rt_.worker_socket(w));
+  e->mem = new (mem) dp::session_state();
+  std::vector<dp::mac_addr> macs;
+  for (const auto& p : rt_.ports()) macs.push_back(p.mac);
+  dp::build_session_state(spec, macs.data(), macs.size(), w, *e->mem);
+  e->msg.what = dp::ctl_msg::op::add;
+  e->msg.session = e->mem;
+  e->msg.cookie = e.get();
+  // Ownership first, then the session: a packet that reaches the worker before the
+  // add is applied is counted as unknown_session, never misrouted.
+  for (std::uint16_t p : ports_of(spec)) {
+    rt_.owners().set(p, static_cast<std::uint8_t>(w));
+    ++port_refs_[p];
+  }
+  if (!rt_.post(w, &e->msg)) {
+    release_ports(*e);
+    rte_free(e->mem);
+    return "session \"" + spec.id + "\": worker " + std::to_string(w) + " control ring full, try again";
+  }
+  ++load_[w];
+  sessions_.emplace(spec.id, std::move(e));
+  return {};
+}
+
+std::string session_manager::remove(const std::string& id) {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return "session \"" + id + "\" not found";
+  entry& e = *it->second;
+  if (e.st == state::pending) return "session \"" + id + "\" is still being set up";
+  if (e.st == state::failed) {  // never went live; its resources are already released
+    sessions_.erase(it);
+    return {};
+  }
+  e.msg.what = dp::ctl_msg::op::remove;
+  e.st = state::removing;
+  if (!rt_.post(e.worker, &e.msg)) {
+    e.st = state::active;
+    return "session \"" + id + "\": worker control ring full, try again";
+  }
+  retiring_.push_back(std::move(it->second));
+  sessions_.erase(it);
+  return {};
+}
+
+void session_manager::release_ports(const entry& e) {
+  for (std::uint16_t p : ports_of(e.spec))
+    if (--port_refs_[p] == 0) rt_.owners().set(p, dp::no_owner);
+}
+
+unsigned session_manager::poll() {
+  unsigned handled = 0;
+  for (unsigned w = 0; w < rt_.n_workers(); ++w) {
+    dp::ctl_msg* replies[32];
+    const unsigned n = rt_.collect(w, replies, 32);
+    for (unsigned i = 0; i < n; ++i) {
+      dp::ctl_msg* m = replies[i];
+      auto* e = static_cast<entry*>(m->cookie);
+      ++handled;
+      if (m->what == dp::ctl_msg::op::add) {
+        if (m->ok) {
+          e->st = state::active;
+          continue;
+        }
+        // The worker's table is full: undo everything, keep a record for the caller.
+        e->st = state::failed;
+        --load_[w];
+        release_ports(*e);
+        rte_free(e->mem);
+        e->mem = nullptr;
+        ++failed_adds_;
+      } else {
+        // The worker no longer references the session: free it (the reply is the grace period).
+        release_ports(*e);
+        --load_[w];
+        rte_free(e->mem);
+        std::erase_if(retiring_, [e](const auto& r) { return r.get() == e; });
+      }
+    }
+  }
+  return handled;
+}
+
+std::size_t session_manager::pending() const noexcept {
+  std::size_t n = retiring_.size();
+  for (const auto& [id, e] : sessions_) n += e->st == state::pending ? 1 : 0;
+  return n;
+}
+
+std::size_t session_manager::sessions_on(unsigned worker) const noexcept {
+  return worker < load_.size() ? load_[worker] : 0;
+}
+
+}  // namespace cp

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Internet checksum helpers (RFC 1071) and incremental update (RFC 1624): pure, no DPDK.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace dp {
+
+// One's-complement sum of 16-bit big-endian words, not folded, not inverted.
+inline std::uint32_t csum_partial(std::span<const std::uint8_t> bytes, std::uint32_t sum = 0) noexcept {
+  std::size_t i = 0;
+  for (; i + 1 < bytes.size(); i += 2) sum += static_cast<std::uint32_t>((bytes[i] << 8) | bytes[i + 1]);
+  if (i < bytes.size()) sum += static_cast<std::uint32_t>(bytes[i] << 8);
+  return sum;
+}
+
+inline std::uint16_t csum_fold(std::uint32_t sum) noexcept {
+  sum = (sum & 0xFFFF) + (sum >> 16);
+  sum = (sum & 0xFFFF) + (sum >> 16);
+  return static_cast<std::uint16_t>(sum);
+}
+
+// The checksum field value for the given bytes (with their checksum field zeroed).
+inline std::uint16_t csum_finish(std::uint32_t sum) noexcept {
+  return static_cast<std::uint16_t>(~csum_fold(sum));
+}
+
+// Accumulates the RFC 1624 delta for one 16-bit word changing from old_word to new_word:
+// HC' = ~(~HC + ~m + m'). Summing the deltas of all changed words once per route
+// lets the per-packet update be a single add and fold.
+inline std::uint32_t csum_delta_add(std::uint32_t delta, std::uint16_t old_word, std::uint16_t new_word) noexcept {
+  return delta + static_cast<std::uint16_t>(~old_word) + new_word;
+}
+inline std::uint32_t csum_delta_add32(std::uint32_t delta, std::uint32_t old_v, std::uint32_t new_v) noexcept {
+  delta = csum_delta_add(delta, static_cast<std::uint16_t>(old_v >> 16), static_cast<std::uint16_t>(new_v >> 16));
+  return csum_delta_add(delta, static_cast<std::uint16_t>(old_v), static_cast<std::uint16_t>(new_v));
+}
+
+// Applies a precomputed delta (RFC 1624 eq. 3) to a checksum field value.
+inline std::uint16_t csum_apply_delta(std::uint16_t field, std::uint32_t delta) noexcept {
+  return static_cast<std::uint16_t>(~csum_fold(static_cast<std::uint16_t>(~field) + csum_fold(delta)));
+}
+
+// UDP variant: a zero field means "no checksum" over IPv4 (RFC 768) and stays
+// zero; a computed zero is sent as 0xFFFF.
+inline std::uint16_t udp_csum_apply_delta(std::uint16_t field, std::uint32_t delta) noexcept {
+  if (field == 0) return 0;
+  const std::uint16_t r = csum_apply_delta(field, delta);
+  return r == 0 ? 0xFFFF : r;
+}
+
+// Full UDP checksum over IPv4 (pseudo header + UDP header + payload), for
+// verification in tests and for payload-changing paths without offload.
+inline std::uint16_t udp4_checksum(std::uint32_t src_ip, std::uint32_t dst_ip,
+                                   std::span<const std::uint8_t> udp_with_zero_csum) noexcept {
+  std::uint32_t sum = (src_ip >> 16) + (src_ip & 0xFFFF) + (dst_ip >> 16) + (dst_ip & 0xFFFF);
+  sum += 17u + static_cast<std::uint32_t>(udp_with_zero_csum.size());
+  sum = csum_partial(udp_with_zero_csum, sum);
+  const std::uint16_t r = csum_finish(sum);
+  return r == 0 ? 0xFFFF : r;
+}
+
+}  // namespace dp

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Per-worker counters (written by the worker only) and the snapshot the control plane reads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "dataplane/counter.h"
+#include "dataplane/drop_reason.h"
+
+namespace dp {
+
+struct alignas(64) worker_counters {
+  counter rx_packets;    // taken from this worker's NIC queues
+  counter handoff_in;    // received from other workers
+  counter handoff_out;   // sent to their owner
+  counter relayed_rtp;
+  counter relayed_rtcp;
+  counter tx_packets;
+  counter polls;
+  counter busy_polls;    // polls that found work
+  counter heap_bytes;    // jemalloc thread.allocated growth since the loop started
+  counter ctl_applied;   // control messages applied
+  std::array<counter, drop_reason_count> drops;
+
+  std::uint64_t total_drops() const noexcept {
+    std::uint64_t t = 0;
+    for (const auto& d : drops) t += d.get();
+    return t;
+  }
+};
+
+// A copy of one worker's counters, taken by the control plane.
+struct worker_snapshot {
+  unsigned index = 0;
+  unsigned lcore = 0;
+  std::uint64_t rx_packets = 0, handoff_in = 0, handoff_out = 0, relayed_rtp = 0, relayed_rtcp = 0, tx_packets = 0;
+  std::uint64_t polls = 0, busy_polls = 0, heap_bytes = 0, ctl_applied = 0;
+  std::array<std::uint64_t, drop_reason_count> drops{};
+  std::uint64_t total_drops() const noexcept {
+    std::uint64_t t = 0;
+    for (auto d : drops) t += d;
+    return t;
+  }
+};
+
+inline worker_snapshot snapshot_of(const worker_counters& c, unsigned index, unsigned lcore) noexcept {
+  worker_snapshot s;
+  s.index = index;
+  s.lcore = lcore;
+  s.rx_packets = c.rx_packets.get();
+  s.handoff_in = c.handoff_in.get();
+  s.handoff_out = c.handoff_out.get();
+  s.relayed_rtp = c.relayed_rtp.get();
+  s.relayed_rtcp = c.relayed_rtcp.get();
+  s.tx_packets = c.tx_packets.get();
+  s.polls = c.polls.get();
+  s.busy_polls = c.busy_polls.get();
+  s.heap_bytes = c.heap_bytes.get();
+  s.ctl_applied = c.ctl_applied.get();
+  for (std::size_t i = 0; i < drop_reason_count; ++i) s.drops[i] = c.drops[i].get();
+  return s;
+}
+
+}  // namespace dp
