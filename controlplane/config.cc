@@ -75,8 +75,10 @@ dp::leg_spec parse_leg(const toml::table& t, const std::string& where, const net
     if (!ep) {
       // Say which part is wrong: a bad port number gets its own message.
       const auto colon = v.rfind(':');
-      if (colon != std::string::npos && parse_ipv4(v.substr(0, colon))) {
-        fail(full, "port \"" + v.substr(colon + 1) + "\" out of range 1..65534");
+      const std::string port = colon == std::string::npos ? "" : v.substr(colon + 1);
+      if (colon != std::string::npos && parse_ipv4(v.substr(0, colon)) && !port.empty() && port.size() <= 9 &&
+          port.find_first_not_of("0123456789") == std::string::npos) {
+        fail(full, "port \"" + port + "\" out of range 1..65534");
       }
       fail(full, "expected \"IPv4:port\", got \"" + v + "\"");
     }

@@ -10,9 +10,9 @@
 
 #include <cstring>
 
-#include "dataplane/checksum.h"
 #include "dataplane/heap_meter.h"
 #include "dataplane/packet.h"
+#include "dataplane/rewrite.h"
 
 namespace dp {
 
@@ -48,22 +48,6 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
   tx_stage& st = ctx.tx;
   if (st.count[p] == tx_stage::capacity) tx_port(ctx, p);
   st.pkts[p][st.count[p]++] = m;
-}
-
-// Rewrites L2-L4 for the egress leg; the checksums are updated incrementally with
-// the route's precomputed RFC 1624 deltas (the ingress addresses were verified
-// equal to the ones the deltas were computed from).
-inline void rewrite(std::uint8_t* d, const udp_packet& u, const route& r) noexcept {
-  std::memcpy(d, r.dst_mac.data(), 6);
-  std::memcpy(d + 6, r.src_mac.data(), 6);
-  std::uint8_t* ip = d + u.l3_offset;
-  store_be32(ip + 12, r.new_src_ip);
-  store_be32(ip + 16, r.new_dst_ip);
-  store_be16(ip + 10, csum_apply_delta(load_be16(ip + 10), r.ip_csum_delta));
-  std::uint8_t* udp = d + u.l4_offset;
-  store_be16(udp, r.new_src_port);
-  store_be16(udp + 2, r.new_dst_port);
-  store_be16(udp + 6, udp_csum_apply_delta(load_be16(udp + 6), r.udp_csum_delta));
 }
 
 // Lookup, checks and rewrite of packets this worker owns (already parsed).
@@ -112,7 +96,7 @@ void relay_batch(worker_context& ctx, rte_mbuf** pkts, const udp_packet* parsed,
       }
       ++rtcp;
     }
-    rewrite(d, u, r);
+    rewrite_for_route(d, u, r);
     r.packets.add(1);
     r.bytes.add(rte_pktmbuf_pkt_len(m));
     stage_tx(ctx, r.out_port_index, m);
