@@ -91,7 +91,6 @@ int run_gateway(const gateway_options& opt, const std::atomic<bool>& stop) {
   rc.tx_desc = c.performance.tx_desc;
   rc.mbufs_per_socket = c.pools.mbufs;
   rc.mbuf_cache = c.pools.cache;
-  rc.sessions_per_worker = c.performance.sessions_per_worker;
   rc.handoff_ring_size = c.performance.handoff_ring;
 
   std::optional<dp::runtime> rt;
@@ -108,7 +107,7 @@ int run_gateway(const gateway_options& opt, const std::atomic<bool>& stop) {
   }
   int rc_exit = exit_ok;
   {
-    session_manager sm(*rt);
+    session_manager sm(*rt, c.performance.sessions_per_worker);
     for (std::size_t i = 0; i < c.sessions.size(); ++i) {
       const std::string e = sm.add(c.sessions[i]);
       if (!e.empty()) {

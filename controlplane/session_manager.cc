@@ -16,7 +16,8 @@ std::array<std::uint16_t, 4> ports_of(const dp::session_spec& s) {
 }
 }  // namespace
 
-session_manager::session_manager(dp::runtime& rt) : rt_(rt), load_(rt.n_workers(), 0), port_refs_(65536, 0) {}
+session_manager::session_manager(dp::runtime& rt, unsigned max_per_worker)
+    : rt_(rt), max_per_worker_(max_per_worker), load_(rt.n_workers(), 0), port_refs_(65536, 0) {}
 
 session_manager::~session_manager() {
   // Workers are stopped by now (the runtime outlives us only in tear-down order
@@ -43,6 +44,9 @@ std::string session_manager::add(const dp::session_spec& spec) {
   }
   unsigned w = forced;
   if (w == dp::no_owner) w = static_cast<unsigned>(std::min_element(load_.begin(), load_.end()) - load_.begin());
+  if (load_[w] >= max_per_worker_)
+    return "session \"" + spec.id + "\": worker " + std::to_string(w) + " already has performance.sessions_per_worker (" +
+           std::to_string(max_per_worker_) + ") sessions";
 
   auto e = std::make_unique<entry>();
   e->spec = spec;
@@ -111,7 +115,7 @@ unsigned session_manager::poll() {
           e->st = state::active;
           continue;
         }
-        // The worker's table is full: undo everything, keep a record for the caller.
+        // The worker found a route already present: undo everything, keep a record for the caller.
         e->st = state::failed;
         --load_[w];
         release_ports(*e);

@@ -18,7 +18,8 @@ namespace cp {
 
 class session_manager {
  public:
-  explicit session_manager(dp::runtime& rt);
+  // max_per_worker: admission limit per worker (performance.sessions_per_worker).
+  explicit session_manager(dp::runtime& rt, unsigned max_per_worker = 16384);
   ~session_manager();
   session_manager(const session_manager&) = delete;
   session_manager& operator=(const session_manager&) = delete;
@@ -42,13 +43,14 @@ class session_manager {
   const std::map<std::string, std::unique_ptr<entry>>& sessions() const noexcept { return sessions_; }
   std::size_t pending() const noexcept;
   std::size_t sessions_on(unsigned worker) const noexcept;
-  // Adds a worker refused (its session table full).
+  // Adds a worker refused (a local address already routed).
   std::uint64_t failed_adds() const noexcept { return failed_adds_; }
 
  private:
   void release_ports(const entry& e);
 
   dp::runtime& rt_;
+  unsigned max_per_worker_;
   std::map<std::string, std::unique_ptr<entry>> sessions_;
   std::vector<std::unique_ptr<entry>> retiring_;  // removed from the map, waiting for the worker
   std::vector<unsigned> load_;                     // sessions per worker

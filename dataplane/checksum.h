@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace dp {
@@ -49,6 +50,21 @@ inline std::uint16_t udp_csum_apply_delta(std::uint16_t field, std::uint32_t del
   if (field == 0) return 0;
   const std::uint16_t r = csum_apply_delta(field, delta);
   return r == 0 ? 0xFFFF : r;
+}
+
+// Verifies an IPv4 header checksum with 32-bit loads (the one's-complement sum
+// is byte-order independent, RFC 1071 §2(B), and 0xFFFF is its own byte swap).
+// ihl_bytes is a multiple of 4 (IHL * 4).
+inline bool ipv4_header_checksum_ok(const std::uint8_t* ip, std::size_t ihl_bytes) noexcept {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < ihl_bytes; i += 4) {
+    std::uint32_t w;
+    std::memcpy(&w, ip + i, 4);
+    sum += w;
+  }
+  sum = (sum & 0xFFFFFFFF) + (sum >> 32);
+  sum = (sum & 0xFFFFFFFF) + (sum >> 32);
+  return csum_fold(static_cast<std::uint32_t>(sum)) == 0xFFFF;
 }
 
 // Full UDP checksum over IPv4 (pseudo header + UDP header + payload), for

@@ -5,8 +5,6 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
-#include <rte_hash.h>
-#include <rte_jhash.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -166,15 +164,9 @@ void runtime::create_workers(const runtime_config& cfg) {
     ctx->n_workers = static_cast<std::uint8_t>(nw);
     ctx->n_ports = static_cast<std::uint8_t>(ports_.size());
     for (std::size_t i = 0; i < ports_.size(); ++i) ctx->ports[i] = port_ref{ports_[i].port_id, ports_[i].mac};
-    const std::string tname = "vg_sess_w" + std::to_string(w);
-    rte_hash_parameters hp{};
-    hp.name = tname.c_str();
-    hp.entries = cfg.sessions_per_worker * 4;  // four routes per session
-    hp.key_len = sizeof(route_key);
-    hp.hash_func = rte_jhash;
-    hp.socket_id = socket;
-    ctx->table = rte_hash_create(&hp);  // no concurrency flags: only this worker touches it
-    if (ctx->table == nullptr) throw setup_error(err("worker " + std::to_string(w) + ": session table", rte_errno));
+    ctx->table_memory = rte_zmalloc_socket("vg_sessions", session_table::memory_bytes, 64, socket);
+    if (ctx->table_memory == nullptr) throw setup_error("worker " + std::to_string(w) + ": no memory for its session table");
+    ctx->table = session_table(ctx->table_memory);
     const std::string hname = "vg_handoff_w" + std::to_string(w);
     ctx->handoff_in = rte_ring_create(hname.c_str(), cfg.handoff_ring_size, socket, RING_F_SC_DEQ);
     const std::string cin = "vg_ctl_in_w" + std::to_string(w);
@@ -257,7 +249,7 @@ runtime::~runtime() {
     rte_ring_free(ctx->ctl_in);
     rte_ring_free(ctx->ctl_out);
     rte_ring_free(ctx->handoff_in);
-    if (ctx->table != nullptr) rte_hash_free(ctx->table);
+    rte_free(ctx->table_memory);
     ctx->~worker_context();
     rte_free(ctx);
   }

@@ -35,7 +35,6 @@ struct runtime_config {
   unsigned tx_desc = 1024;
   unsigned mbufs_per_socket = 0;       // 0: sized by formula (mbuf_pool_size)
   unsigned mbuf_cache = 256;
-  unsigned sessions_per_worker = 16384;
   unsigned handoff_ring_size = 4096;   // power of two
   unsigned ctl_ring_size = 1024;       // power of two
 };

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "dataplane/checksum.h"
+#include "dataplane/packet.h"
 
 namespace dp {
 
@@ -16,6 +17,9 @@ namespace {
 void build_route(const leg_spec& in, const leg_spec& out, std::uint16_t rtcp_offset, const mac_addr* port_macs,
                  std::size_t n_ports, route& r) noexcept {
   r.kind = rtcp_offset != 0 ? route_kind::rtcp : route_kind::rtp;
+  r.local_ip = in.local.ip;
+  r.local_port = static_cast<std::uint16_t>(in.local.port + rtcp_offset);
+  r.next = nullptr;
   r.expect_src_ip = in.remote.ip;
   r.expect_src_port = static_cast<std::uint16_t>(in.remote.port + rtcp_offset);
   r.out_port_index = out.port_index;
@@ -25,6 +29,11 @@ void build_route(const leg_spec& in, const leg_spec& out, std::uint16_t rtcp_off
   r.new_dst_port = static_cast<std::uint16_t>(out.remote.port + rtcp_offset);
   r.src_mac = out.port_index < n_ports ? port_macs[out.port_index] : mac_addr{};
   r.dst_mac = out.remote_mac;
+
+  store_be32(&r.ip_pair_wire[0], r.new_src_ip);
+  store_be32(&r.ip_pair_wire[4], r.new_dst_ip);
+  store_be16(&r.port_pair_wire[0], r.new_src_port);
+  store_be16(&r.port_pair_wire[2], r.new_dst_port);
 
   // Ingress header fields the relay replaces: src = in.remote, dst = in.local.
   const std::uint32_t old_src_ip = in.remote.ip;
@@ -54,10 +63,6 @@ void build_session_state(const session_spec& spec, const mac_addr* port_macs, st
   build_route(b, a, 1, port_macs, n_ports, out.routes[3]);
   out.routes[0].leg = out.routes[1].leg = 0;
   out.routes[2].leg = out.routes[3].leg = 1;
-  out.keys[0] = a.local;
-  out.keys[1] = endpoint{a.local.ip, static_cast<std::uint16_t>(a.local.port + 1)};
-  out.keys[2] = b.local;
-  out.keys[3] = endpoint{b.local.ip, static_cast<std::uint16_t>(b.local.port + 1)};
   out.worker = worker;
   const std::size_t n = std::min(spec.id.size(), sizeof(out.id) - 1);
   std::memcpy(out.id, spec.id.data(), n);

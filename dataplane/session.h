@@ -40,6 +40,10 @@ enum class route_kind : std::uint8_t { rtp, rtcp };
 // What arrives at one leg's local address (RTP or RTCP) and where it goes.
 // One cache line of match + rewrite data, then the counters on their own line.
 struct alignas(64) route {
+  // lookup key (the leg's local address) and the session table chain
+  std::uint32_t local_ip = 0;
+  std::uint16_t local_port = 0;
+  route* next = nullptr;
   // match: strict source check against the leg's remote
   std::uint32_t expect_src_ip = 0;
   std::uint16_t expect_src_port = 0;
@@ -51,8 +55,11 @@ struct alignas(64) route {
   std::uint16_t new_dst_port = 0;
   std::uint32_t new_src_ip = 0;
   std::uint32_t new_dst_ip = 0;
+  mac_addr dst_mac{};  // dst then src: the frame's first 12 bytes, written with one copy
   mac_addr src_mac{};
-  mac_addr dst_mac{};
+  // The same addresses in wire order, for the rewrite's wide stores.
+  std::array<std::uint8_t, 8> ip_pair_wire{};    // new source IP, new destination IP
+  std::array<std::uint8_t, 4> port_pair_wire{};  // new source port, new destination port
   // RFC 1624 deltas from the (verified) ingress addresses to the egress ones.
   std::uint32_t ip_csum_delta = 0;
   std::uint32_t udp_csum_delta = 0;
@@ -65,7 +72,6 @@ struct alignas(64) route {
 // A session in worker memory: routes a.rtp, a.rtcp, b.rtp, b.rtcp.
 struct session_state {
   std::array<route, 4> routes;
-  std::array<endpoint, 4> keys;  // local (ip, port) each route is found by
   std::uint32_t worker = 0;
   char id[64] = {};
 };

@@ -3,12 +3,9 @@
 #include "dataplane/worker.h"
 
 #include <rte_ethdev.h>
-#include <rte_hash.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
-
-#include <cstring>
 
 #include "dataplane/heap_meter.h"
 #include "dataplane/packet.h"
@@ -20,9 +17,26 @@ namespace {
 
 constexpr unsigned prefetch_ahead = 3;  // l3fwd's habit: headers of packet i+3 while parsing i
 
-inline void drop(worker_context& ctx, rte_mbuf* m, drop_reason r) noexcept {
-  ctx.stats.drops[static_cast<std::size_t>(r)].add(1);
+// Per-burst counter accumulation, added to the worker's counters once per burst.
+struct burst_counts {
+  std::uint64_t rtp = 0;
+  std::uint64_t rtcp = 0;
+  std::array<std::uint32_t, drop_reason_count> drops{};
+  bool any_drop = false;
+};
+
+inline void drop(burst_counts& bc, rte_mbuf* m, drop_reason r) noexcept {
+  ++bc.drops[static_cast<std::size_t>(r)];
+  bc.any_drop = true;
   rte_pktmbuf_free(m);
+}
+
+void commit(worker_context& ctx, const burst_counts& bc) noexcept {
+  ctx.stats.relayed_rtp.add(bc.rtp);
+  ctx.stats.relayed_rtcp.add(bc.rtcp);
+  if (!bc.any_drop) return;
+  for (std::size_t i = 0; i < drop_reason_count; ++i)
+    if (bc.drops[i] != 0) ctx.stats.drops[i].add(bc.drops[i]);
 }
 
 inline std::span<const std::uint8_t> frame_of(const rte_mbuf* m) noexcept {
@@ -50,66 +64,49 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
   st.pkts[p][st.count[p]++] = m;
 }
 
-// Lookup, checks and rewrite of packets this worker owns (already parsed).
-void relay_batch(worker_context& ctx, rte_mbuf** pkts, const udp_packet* parsed, unsigned n) noexcept {
-  if (n == 0) return;
-  route_key keys[burst_size];
-  const void* key_ptrs[burst_size];
-  void* data[burst_size];
-  for (unsigned i = 0; i < n; ++i) {
-    keys[i] = route_key{parsed[i].dst_ip, parsed[i].dst_port, 0};
-    key_ptrs[i] = &keys[i];
+// Session lookup, source check, RTP/RTCP validation, rewrite and tx staging of
+// one parsed packet this worker owns. ~45 cycles per packet with parsing
+// (voxgate-bench relay, AMD EPYC, see README).
+[[gnu::always_inline]] inline void relay_one(worker_context& ctx, burst_counts& bc, rte_mbuf* m, const udp_packet& u) noexcept {
+  route* r = ctx.table.find(u.dst_ip, u.dst_port);
+  if (r == nullptr) {
+    drop(bc, m, drop_reason::unknown_session);
+    return;
   }
-  std::uint64_t hits = 0;
-  rte_hash_lookup_bulk_data(ctx.table, key_ptrs, n, &hits, data);
-
-  std::uint64_t rtp = 0;
-  std::uint64_t rtcp = 0;
-  for (unsigned i = 0; i < n; ++i) {
-    rte_mbuf* m = pkts[i];
-    if (((hits >> i) & 1) == 0) {
-      drop(ctx, m, drop_reason::unknown_session);
-      continue;
-    }
-    route& r = *static_cast<route*>(data[i]);
-    const udp_packet& u = parsed[i];
-    if (u.src_ip != r.expect_src_ip || u.src_port != r.expect_src_port) {
-      r.dropped.add(1);
-      drop(ctx, m, drop_reason::source_mismatch);
-      continue;
-    }
-    std::uint8_t* d = rte_pktmbuf_mtod(m, std::uint8_t*);
-    const std::span<const std::uint8_t> payload{d + u.payload_offset, u.payload_len};
-    if (r.kind == route_kind::rtp) {
-      const auto h = parse_rtp(payload);
-      if (const auto* e = std::get_if<parse_error>(&h)) {
-        r.dropped.add(1);
-        drop(ctx, m, e->reason);
-        continue;
-      }
-      ++rtp;
-    } else {
-      if (!valid_rtcp(payload)) {
-        r.dropped.add(1);
-        drop(ctx, m, drop_reason::rtcp_malformed);
-        continue;
-      }
-      ++rtcp;
-    }
-    rewrite_for_route(d, u, r);
-    r.packets.add(1);
-    r.bytes.add(rte_pktmbuf_pkt_len(m));
-    stage_tx(ctx, r.out_port_index, m);
+  if (u.src_ip != r->expect_src_ip || u.src_port != r->expect_src_port) {
+    r->dropped.add(1);
+    drop(bc, m, drop_reason::source_mismatch);
+    return;
   }
-  ctx.stats.relayed_rtp.add(rtp);
-  ctx.stats.relayed_rtcp.add(rtcp);
+  std::uint8_t* d = rte_pktmbuf_mtod(m, std::uint8_t*);
+  const std::span<const std::uint8_t> payload{d + u.payload_offset, u.payload_len};
+  if (r->kind == route_kind::rtp) {
+    std::size_t header = 0;
+    std::size_t pad = 0;
+    if (const drop_reason why = check_rtp(payload, header, pad); why != drop_reason::count_) {
+      r->dropped.add(1);
+      drop(bc, m, why);
+      return;
+    }
+    ++bc.rtp;
+  } else {
+    if (!valid_rtcp(payload)) {
+      r->dropped.add(1);
+      drop(bc, m, drop_reason::rtcp_malformed);
+      return;
+    }
+    ++bc.rtcp;
+  }
+  rewrite_for_route(d, u, *r);
+  r->packets.add(1);
+  r->bytes.add(rte_pktmbuf_pkt_len(m));
+  stage_tx(ctx, r->out_port_index, m);
 }
 
-// Parses a burst, drops junk, hands other workers' packets over and relays the rest.
+// Parses a burst from a NIC queue, drops junk, hands other workers' packets over
+// and relays the rest, in one pass.
 void classify(worker_context& ctx, rte_mbuf** pkts, unsigned n) noexcept {
-  rte_mbuf* owned[burst_size];
-  udp_packet owned_parsed[burst_size];
-  unsigned n_owned = 0;
+  burst_counts bc;
   // Hand-off staging: per destination worker, filled in arrival order.
   rte_mbuf* out[max_workers][burst_size];
   std::uint8_t out_n[max_workers];
@@ -121,17 +118,15 @@ void classify(worker_context& ctx, rte_mbuf** pkts, unsigned n) noexcept {
     rte_mbuf* m = pkts[i];
     const auto res = parse_udp(frame_of(m));
     if (const auto* e = std::get_if<parse_error>(&res)) {
-      drop(ctx, m, e->reason);
+      drop(bc, m, e->reason);
       continue;
     }
     const udp_packet& u = std::get<udp_packet>(res);
     const std::uint8_t w = ctx.owners->owner(u.dst_port);
     if (w == ctx.index) {
-      owned[n_owned] = m;
-      owned_parsed[n_owned] = u;
-      ++n_owned;
+      relay_one(ctx, bc, m, u);
     } else if (w >= ctx.n_workers) {
-      drop(ctx, m, drop_reason::unknown_session);
+      drop(bc, m, drop_reason::unknown_session);
     } else {
       if (((out_used >> w) & 1) == 0) {
         out_used |= std::uint64_t{1} << w;
@@ -145,27 +140,24 @@ void classify(worker_context& ctx, rte_mbuf** pkts, unsigned n) noexcept {
     out_used &= out_used - 1;
     const unsigned sent = rte_ring_enqueue_burst(ctx.handoff[w], reinterpret_cast<void**>(out[w]), out_n[w], nullptr);
     ctx.stats.handoff_out.add(sent);
-    for (unsigned k = sent; k < out_n[w]; ++k) drop(ctx, out[w][k], drop_reason::handoff_full);
+    for (unsigned k = sent; k < out_n[w]; ++k) drop(bc, out[w][k], drop_reason::handoff_full);
   }
-  relay_batch(ctx, owned, owned_parsed, n_owned);
+  commit(ctx, bc);
 }
 
 }  // namespace
 
 void worker_process_owned(worker_context& ctx, rte_mbuf** pkts, unsigned n) noexcept {
-  udp_packet parsed[burst_size];
-  rte_mbuf* ok[burst_size];
-  unsigned k = 0;
+  burst_counts bc;
   for (unsigned i = 0; i < n; ++i) {
     const auto res = parse_udp(frame_of(pkts[i]));
     if (const auto* e = std::get_if<parse_error>(&res)) {
-      drop(ctx, pkts[i], e->reason);
+      drop(bc, pkts[i], e->reason);
       continue;
     }
-    parsed[k] = std::get<udp_packet>(res);
-    ok[k++] = pkts[i];
+    relay_one(ctx, bc, pkts[i], std::get<udp_packet>(res));
   }
-  relay_batch(ctx, ok, parsed, k);
+  commit(ctx, bc);
 }
 
 void worker_flush(worker_context& ctx) noexcept {
@@ -181,24 +173,16 @@ unsigned worker_apply_control(worker_context& ctx) noexcept {
     if (m.what == ctl_msg::op::add) {
       m.ok = true;
       unsigned added = 0;
-      for (; added < s.keys.size(); ++added) {
-        const route_key k{s.keys[added].ip, s.keys[added].port, 0};
-        if (rte_hash_add_key_data(ctx.table, &k, &s.routes[added]) != 0) {
+      for (; added < s.routes.size(); ++added) {
+        if (!ctx.table.insert(s.routes[added])) {
           m.ok = false;
           break;
         }
       }
-      if (!m.ok) {
-        for (unsigned j = 0; j < added; ++j) {
-          const route_key k{s.keys[j].ip, s.keys[j].port, 0};
-          rte_hash_del_key(ctx.table, &k);
-        }
-      }
+      if (!m.ok)
+        for (unsigned j = 0; j < added; ++j) ctx.table.erase(s.routes[j]);
     } else {
-      for (const auto& ep : s.keys) {
-        const route_key k{ep.ip, ep.port, 0};
-        rte_hash_del_key(ctx.table, &k);
-      }
+      for (auto& r : s.routes) ctx.table.erase(r);
       m.ok = true;
     }
     // The reply ring is as large as the request ring, so this cannot fail.
@@ -219,7 +203,7 @@ bool worker_poll(worker_context& ctx) noexcept {
     rx += n;
     classify(ctx, pkts, n);
   }
-  ctx.stats.rx_packets.add(rx);
+  if (rx != 0) ctx.stats.rx_packets.add(rx);
   const unsigned h = rte_ring_dequeue_burst(ctx.handoff_in, reinterpret_cast<void**>(pkts), burst_size, nullptr);
   if (h != 0) {
     ctx.stats.handoff_in.add(h);

@@ -9,9 +9,9 @@
 #include "dataplane/control.h"
 #include "dataplane/owner_map.h"
 #include "dataplane/session.h"
+#include "dataplane/session_table.h"
 #include "dataplane/stats.h"
 
-struct rte_hash;
 struct rte_ring;
 struct rte_mbuf;
 
@@ -39,7 +39,8 @@ struct alignas(64) worker_context {
   std::uint8_t n_workers = 1;
   std::uint8_t n_ports = 0;
   std::array<port_ref, max_ports> ports{};
-  rte_hash* table = nullptr;      // private session table: (local ip, port) -> route*
+  session_table table{nullptr};   // private: (local ip, port) -> route
+  void* table_memory = nullptr;   // its slots, on the worker socket
   rte_ring* handoff_in = nullptr; // MP/SC: other workers enqueue, this one dequeues
   std::array<rte_ring*, max_workers> handoff{};  // every worker's handoff_in
   rte_ring* ctl_in = nullptr;     // SP/SC from the control plane
@@ -48,13 +49,6 @@ struct alignas(64) worker_context {
   const std::atomic<bool>* stop = nullptr;
   tx_stage tx;
   worker_counters stats;
-};
-
-// The hash key of a route.
-struct route_key {
-  std::uint32_t ip;
-  std::uint16_t port;
-  std::uint16_t zero;
 };
 
 // Entry point for rte_eal_remote_launch: arg is a worker_context*.

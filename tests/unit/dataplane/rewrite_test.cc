@@ -91,10 +91,11 @@ TEST(Rewrite, RoutesAndKeysOfASession) {
   dp::build_session_state(s, &mac, 1, 3, st);
   EXPECT_STREQ(st.id, "call-7");
   EXPECT_EQ(st.worker, 3u);
-  EXPECT_EQ(st.keys[0], (dp::endpoint{0xC0000201, 20000}));
-  EXPECT_EQ(st.keys[1], (dp::endpoint{0xC0000201, 20001}));
-  EXPECT_EQ(st.keys[2], (dp::endpoint{0xC0000201, 20002}));
-  EXPECT_EQ(st.keys[3], (dp::endpoint{0xC0000201, 20003}));
+  const std::uint16_t ports[4] = {20000, 20001, 20002, 20003};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(st.routes[static_cast<std::size_t>(i)].local_ip, 0xC0000201u);
+    EXPECT_EQ(st.routes[static_cast<std::size_t>(i)].local_port, ports[i]);
+  }
   // a.rtcp: from a.remote+1, out of b.local+1 to b.remote+1
   const auto& r = st.routes[1];
   EXPECT_EQ(r.kind, dp::route_kind::rtcp);

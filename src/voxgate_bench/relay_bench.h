@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Relay benchmark: pre-built RTP mbufs circulating on two looped net_ring ports through the real worker.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+struct relay_bench_options {
+  double seconds = 5;
+  double warmup_s = 1;
+  unsigned cycles = 1;           // session pairs; each pair bounces packets port 0 <-> port 1
+  unsigned in_flight_per_port = 32;  // testpmd --tx-first puts one burst (32) on each port
+  std::vector<std::string> eal_args;
+};
+
+// Runs the benchmark; throws std::runtime_error on setup failure.
+nlohmann::json run_relay_bench(const relay_bench_options& o);
