@@ -197,7 +197,7 @@ config parse_config(std::string_view text, const std::string& source_name) {
     c.dpdk.ports = string_array(*t, "ports", "dpdk");
   }
   if (const auto* t = sub_table(root, "workers")) {
-    check_keys(*t, "workers", {"lcores", "main_lcore"});
+    check_keys(*t, "workers", {"lcores", "main_lcore", "count"});
     if (const toml::node* n = t->get("lcores")) {
       if (n->is_string()) {
         if (n->as_string()->get() != "auto") fail("workers.lcores", "expected \"auto\" or an array of lcore ids");
@@ -216,6 +216,10 @@ config parse_config(std::string_view text, const std::string& source_name) {
       } else {
         fail("workers.lcores", "expected \"auto\" or an array of lcore ids");
       }
+    }
+    if (t->get("count") != nullptr) {
+      if (!c.workers.automatic) fail("workers.count", "only with lcores = \"auto\" (an explicit list already says how many)");
+      c.workers.count = uint_value(*t, "count", "workers", 0, 1, 64);
     }
     if (t->get("main_lcore") != nullptr) {
       if (c.workers.automatic) fail("workers.main_lcore", "only with an explicit lcores list");

@@ -28,6 +28,7 @@ struct workers_config {
   bool automatic = true;              // lcores = "auto": hwloc plan
   std::vector<unsigned> lcores;       // explicit worker lcore ids
   std::optional<unsigned> main_lcore; // with explicit lcores; default: lowest enabled lcore
+  unsigned count = 0;                 // with "auto": at most this many workers (0: one per usable core)
 };
 
 struct pools_config {

@@ -36,7 +36,11 @@ eal_plan make_eal_plan(const config& c, const std::vector<std::string>& extra) {
     if (has_lcore_arg(user)) throw config_error("workers.lcores: \"auto\" plans the lcores itself; remove -l/-c/--lcores from the EAL arguments or list the worker lcores");
     int nic_node = -1;
     for (const auto& p : c.dpdk.ports) nic_node = std::max(nic_node, pci_numa_node(p));
-    const lcore_plan lp = plan_lcores(discover_cores(), nic_node);
+    lcore_plan lp = plan_lcores(discover_cores(), nic_node);
+    if (c.workers.count != 0 && lp.worker_cpus.size() > c.workers.count) {
+      lp.worker_cpus.resize(c.workers.count);
+      lp.notes.push_back("workers.count = " + std::to_string(c.workers.count) + ": using the first of them");
+    }
     plan.args.push_back("--lcores=" + lp.eal_lcores());
     plan.args.push_back("--main-lcore=0");
     for (std::size_t i = 0; i < lp.worker_cpus.size(); ++i) plan.worker_lcores.push_back(static_cast<unsigned>(i + 1));

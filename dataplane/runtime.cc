@@ -44,6 +44,7 @@ runtime::runtime(const runtime_config& cfg) : owners_(std::make_unique<owner_map
   if (cfg.worker_lcores.empty()) throw setup_error("no worker lcores");
   if (cfg.worker_lcores.size() > max_workers) throw setup_error("at most " + std::to_string(max_workers) + " workers");
   init_eal(cfg);
+  if (cfg.after_eal_init) cfg.after_eal_init();
   // Resolve the ports.
   if (cfg.port_names.empty()) {
     std::uint16_t pid;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -37,6 +38,9 @@ struct runtime_config {
   unsigned mbuf_cache = 256;
   unsigned handoff_ring_size = 4096;   // power of two
   unsigned ctl_ring_size = 1024;       // power of two
+  // Runs after EAL init, before ports are resolved: where tests and benchmarks
+  // create ports of their own (e.g. rte_eth_from_rings).
+  std::function<void()> after_eal_init;
 };
 
 struct port_state {

@@ -47,6 +47,9 @@ std::string sessions_toml(const capture_set& c);
 // prefix-0.pcap ... ; with files == 1 writes exactly `prefix.pcap`.
 std::vector<std::string> write_inputs(const capture_set& c, const std::string& prefix, unsigned files);
 
+// Sorts frames by (size, bytes) so two captures can be compared as multisets.
+void sort_frames(std::vector<frame>& frames);
+
 // The frame voxgate must send for a relayed packet, computed independently of the
 // dataplane's rewrite code: addresses set, checksums recomputed from scratch.
 frame expected_output(const capture_set& c, const gen_packet& p, const dp::mac_addr& port_mac);

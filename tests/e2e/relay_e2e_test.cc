@@ -81,13 +81,8 @@ void check_run(const test::capture_set& c, const run_setup& rs, const test::proc
     }
   }
   ASSERT_EQ(got.size(), want.size()) << "relayed packet count";
-  // Order by (size, bytes): a total order good enough to pair identical frames.
-  const auto less = [](const test::frame& a, const test::frame& b) {
-    if (a.size() != b.size()) return a.size() < b.size();
-    return std::memcmp(a.data(), b.data(), a.size()) < 0;
-  };
-  std::sort(got.begin(), got.end(), less);
-  std::sort(want.begin(), want.end(), less);
+  test::sort_frames(got);
+  test::sort_frames(want);
   for (std::size_t i = 0; i < want.size(); ++i) ASSERT_EQ(got[i], want[i]) << "first differing packet (sorted) " << i;
 
   const auto& drops = stats["totals"]["drops"];
@@ -181,6 +176,35 @@ TEST(RelayE2E, SigtermStopsCleanlyWithFinalStats) {
   EXPECT_NE(r.out.find("voxgate: final stats\nrx 15  tx 15"), std::string::npos) << r.out;
   EXPECT_EQ(test::read_pcap(dir + "/out.pcap").size(), 15u);  // 5 RTP + 2 RTCP each way + 1 VLAN-tagged
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+std::string source_root() {
+  const char* p = std::getenv("VOXGATE_SOURCE_ROOT");
+  return p != nullptr ? p : ".";
+}
+
+TEST(ShippedConfig, DemoSessionsAreWhatCapgenGeneratesByDefault) {
+  const cp::config c = cp::load_config_file(source_root() + "/config/voxgate.toml");
+  const auto gen = test::generate(test::capgen_options{});
+  ASSERT_EQ(c.sessions.size(), gen.sessions.size());
+  for (std::size_t i = 0; i < gen.sessions.size(); ++i) {
+    EXPECT_EQ(c.sessions[i].id, gen.sessions[i].id);
+    for (std::size_t l = 0; l < 2; ++l) {
+      EXPECT_EQ(c.sessions[i].legs[l].local, gen.sessions[i].legs[l].local) << i << "/" << l;
+      EXPECT_EQ(c.sessions[i].legs[l].remote, gen.sessions[i].legs[l].remote) << i << "/" << l;
+      EXPECT_EQ(c.sessions[i].legs[l].remote_mac, gen.sessions[i].legs[l].remote_mac) << i << "/" << l;
+    }
+  }
+}
+
+TEST(ShippedConfig, EveryExampleParses) {
+  for (const auto& e : std::filesystem::directory_iterator(source_root() + "/config/examples")) {
+    EXPECT_NO_THROW(cp::load_config_file(e.path().string())) << e.path();
+  }
 }
 
 }  // namespace

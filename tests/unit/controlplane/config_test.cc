@@ -80,6 +80,12 @@ b = { local = "192.0.2.1:20002", remote = "203.0.113.20:40000" }
   EXPECT_EQ(c.sessions[0].legs[1].leg_codec, dp::codec::pcmu);
 }
 
+TEST(Config, AutoLcoresWithCount) {
+  const cp::config c = cp::parse_config("[workers]\nlcores = \"auto\"\ncount = 2\n");
+  EXPECT_TRUE(c.workers.automatic);
+  EXPECT_EQ(c.workers.count, 2u);
+}
+
 TEST(Config, ExplicitLcores) {
   const cp::config c = cp::parse_config("[workers]\nlcores = [1, 2]\nmain_lcore = 0\n");
   EXPECT_FALSE(c.workers.automatic);
@@ -121,6 +127,8 @@ INSTANTIATE_TEST_SUITE_P(
         bad_case{"[workers]\nlcores = [-1]\n", "workers.lcores: lcore ids are integers 0..1023"},
         bad_case{"[workers]\nlcores = [1]\nmain_lcore = 1\n", "workers.main_lcore: lcore 1 is also a worker"},
         bad_case{"[workers]\nmain_lcore = 1\n", "workers.main_lcore: only with an explicit lcores list"},
+        bad_case{"[workers]\nlcores = [1]\ncount = 1\n", "workers.count: only with lcores = \"auto\" (an explicit list already says how many)"},
+        bad_case{"[workers]\ncount = 0\n", "workers.count: 0 out of range 1..64"},
         bad_case{"[pools]\nmbufs = 100\n", "pools.mbufs: 100 out of range 1024..67108864 (0: automatic)"},
         bad_case{"[pools]\ncache = 600\n", "pools.cache: 600 out of range 0..512"},
         bad_case{"[pools]\ncache = \"big\"\n", "pools.cache: expected an integer"},

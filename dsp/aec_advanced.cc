@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Advanced echo canceller: PBFDAF pair with delay compensation, misalignment-driven step, RES and CNG.
+#include "dsp/aec_advanced.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <cstdlib>
+#include <cstdio>
+static float X_FIXMU = getenv("X_FIXMU")?atof(getenv("X_FIXMU")):0.f;
+static int X_BG = getenv("X_BG")?1:0;
+static int X_NOESM = getenv("X_NOESM")?1:0;
+static int X_NSTART = getenv("X_NSTART")?1:0;
+static float X_PS = getenv("X_PS")?atof(getenv("X_PS")):1.0f;
+static int X_CALL = getenv("X_CALL")?1:0;
+
+#include "dsp/aec_simd.h"
+#include "dsp/kernels.h"
+
+namespace dsp {
+namespace {
+
+// Largest per-bin step of the background filter, normalised by the far power summed
+// over partitions: 1 makes the a-posteriori error of the unconstrained update zero
+// (the NLMS "projection" step); larger overshoots (measured: mu 1.3 lowers the steady
+// ERLE ~1 dB on the aec_quality scenarios, 0.8 changes it <0.5 dB).
+static float mu_max = getenv("X_MU")?atof(getenv("X_MU")):1.0f;
+// Kalman-view step control (see the comment in process()): the misalignment estimate
+// falls by eta * (share of the error explained by misalignment) / P per block, the
+// unmodelled power is at least psi_noise times the tracked noise floor, and a process
+// noise of q_noise * P0 per block keeps the filter able to follow slow drift. Tuned on
+// the aec_quality scenarios (eta 0.3..0.6 and psi 2..4 are within 1 dB of each other).
+static float eta = getenv("X_ETA")?atof(getenv("X_ETA")):0.5f;
+static float psi_noise = getenv("X_PSI")?atof(getenv("X_PSI")):4.0f;
+static float q_noise = getenv("X_Q")?atof(getenv("X_Q")):1e-5f;
+// Coherence between the newest far block and the error, smoothed per bin with this
+// factor (~10 blocks). With that smoothing independent signals show a mean coherence
+// of ~0.05 (measured 0.02..0.09 converged or in double talk); 0.2..0.3 after an echo
+// path change. Above coh_low the misalignment estimate is raised, fully at coh_high.
+constexpr float coherence_smoothing = 0.1f;
+constexpr float coh_low = 0.12f;
+constexpr float coh_high = 0.3f;
+// Two-path decisions (Ochiai 1977's idea, with a noise-free statistic): copy the
+// background into the foreground when the smoothed (pf - pb) exceeds copy_margin times
+// the filters' smoothed output disagreement |y_b - y_f|^2 (that difference would be
+// +1x if the background were exact and -1x if the foreground were); reset the
+// background from the foreground when its error is 6 dB above the foreground's and
+// above the near-end power (it diverged, e.g. during double talk).
+constexpr float copy_margin = 0.5f;
+constexpr float restore_ratio = 4.0f;
+constexpr float power_smoothing = 0.4f;
+// ERLE status smoothing (~0.5 s at 20 ms frames). Double talk: the output exceeds the
+// expected residual echo plus noise by 6 dB while the error is not coherent with the
+// far end (so it is not echo the filter misses).
+constexpr float erle_smoothing = 0.04f;
+constexpr float double_talk_ratio = 4.0f;
+constexpr int double_talk_hangover_frames = 3;
+// Start the filter this many ms before the estimated bulk delay: echo paths (line
+// hybrids especially) have energy before their main peak, and the estimator's
+// resolution is 4 samples.
+constexpr int margin_ms = 6;
+// Per-bin noise floor of the error: smoothing of |E|^2 per block and the largest rise
+// of the minimum tracker (R. Martin, IEEE Trans. Speech Audio Process. 9(5), 2001,
+// reduced to a smoothed minimum with a bounded rise).
+constexpr float noise_smoothing = 0.1f;
+constexpr float noise_rise_db_per_s = 3.0f;
+static float quiet_smoothing = getenv("X_QS")?atof(getenv("X_QS")):0.05f;
+
+inline int pad16(int v) { return (v + 15) / 16 * 16; }
+
+}  // namespace
+
+aec_advanced::aec_advanced(const aec_config& cfg, std::pmr::memory_resource* mr)
+    : n_(cfg.frame_samples),
+      m_(2 * cfg.frame_samples),
+      k_(cfg.frame_samples + 1),
+      kp_(pad16(cfg.frame_samples + 1)),
+      p_((cfg.tail_ms * sample_rate_hz / 1000 + cfg.frame_samples - 1) / cfg.frame_samples),
+      max_delay_(cfg.delay_estimation ? cfg.max_delay_ms * sample_rate_hz / 1000 : 0),
+      margin_(std::min(margin_ms * sample_rate_hz / 1000, cfg.tail_ms * sample_rate_hz / 1000 / 8)),
+      use_delay_(cfg.delay_estimation),
+      mu_max_(mu_max),
+      far_floor_(static_cast<float>(std::pow(10.0, cfg.far_silence_dbfs / 10.0) * 32768.0 * 32768.0)),
+      fft_(&fft_registry::instance().prepare(2 * cfg.frame_samples)),
+      ring_size_(max_delay_ + (p_ + 2) * n_),
+      ring_(static_cast<std::size_t>(ring_size_), mr),
+      xr_(static_cast<std::size_t>(p_ * kp_), mr),
+      xi_(static_cast<std::size_t>(p_ * kp_), mr),
+      wfr_(static_cast<std::size_t>(p_ * kp_), mr),
+      wfi_(static_cast<std::size_t>(p_ * kp_), mr),
+      wbr_(static_cast<std::size_t>(p_ * kp_), mr),
+      wbi_(static_cast<std::size_t>(p_ * kp_), mr),
+      xpow_(static_cast<std::size_t>(kp_), mr),
+      mu_(static_cast<std::size_t>(kp_), mr),
+      sxx_(static_cast<std::size_t>(kp_), mr),
+      see_(static_cast<std::size_t>(kp_), mr),
+      noise_(static_cast<std::size_t>(kp_), mr),
+      esm_(static_cast<std::size_t>(kp_), mr),
+      quiet_(static_cast<std::size_t>(kp_), mr),
+      mis_(static_cast<std::size_t>(p_ * kp_), mr),
+      psm_(static_cast<std::size_t>(kp_), mr),
+      mup_(static_cast<std::size_t>(kp_), mr),
+      sxer_(static_cast<std::size_t>(kp_), mr),
+      sxei_(static_cast<std::size_t>(kp_), mr),
+      yr_(static_cast<std::size_t>(kp_), mr),
+      yi_(static_cast<std::size_t>(kp_), mr),
+      er_(static_cast<std::size_t>(kp_), mr),
+      ei_(static_cast<std::size_t>(kp_), mr),
+      time_(static_cast<std::size_t>(m_), mr),
+      spec_(static_cast<std::size_t>(k_), mr),
+      near_(static_cast<std::size_t>(n_), mr),
+      far_(static_cast<std::size_t>(n_), mr),
+      yf_(static_cast<std::size_t>(n_), mr),
+      yb_(static_cast<std::size_t>(n_), mr),
+      ef_(static_cast<std::size_t>(n_), mr),
+      eb_(static_cast<std::size_t>(n_), mr),
+      delay_(cfg.frame_samples, std::max(cfg.max_delay_ms * sample_rate_hz / 1000, 4), mr),
+      res_(echo_suppressor::config{.max_attenuation_db = cfg.residual_suppression ? 40.0f : 0.0f,
+                                   .overestimate_db = 6.0f,
+                                   .comfort_noise = cfg.comfort_noise}) {
+  reset();
+}
+
+void aec_advanced::clear_filters() noexcept {
+  wfr_.fill_zero();
+  wfi_.fill_zero();
+  wbr_.fill_zero();
+  wbi_.fill_zero();
+  sxx_.fill_zero();
+  see_.fill_zero();
+  sxer_.fill_zero();
+  sxei_.fill_zero();
+  coh_ = 0;
+  for (auto& v : mis_) v = 1.0f / static_cast<float>(p_);
+  mup_.fill_zero();
+  psm_.fill_zero();
+  resid_power_ = 0;
+  leak_ = 1.0f;
+  sb_ = sf_ = sd_ = 0;
+  dif_ = dis_ = 0;
+  erle_num_ = erle_den_ = 0;
+  good_frames_ = 0;
+  dt_hold_ = 0;
+  status_.erle_db = 0;
+  status_.converged = false;
+  status_.double_talk = false;
+}
+
+void aec_advanced::reset() noexcept {
+  ring_.fill_zero();
+  far_count_ = 0;
+  applied_delay_ = 0;
+  xr_.fill_zero();
+  xi_.fill_zero();
+  xpow_.fill_zero();
+  noise_.fill_zero();
+  esm_.fill_zero();
+  noise_init_ = false;
+  quiet_.fill_zero();
+  quiet_init_ = false;
+  far_idle_frames_ = 0;
+  x_head_ = 0;
+  clear_filters();
+  delay_.reset();
+  res_.reset();
+  constrain_next_ = 0;
+  frames_since_rebuild_ = 0;
+  nonfinite_ = 0;
+  failed_ = false;
+  status_ = {};
+}
+
+// Copies far samples [end - 2N, end) from the ring (zeros before the first sample).
+void aec_advanced::load_far_window(std::int64_t end, float* dst) noexcept {
+  std::int64_t t = end - m_;
+  int i = 0;
+  for (; i < m_ && t < 0; ++i, ++t) dst[i] = 0.0f;
+  while (i < m_) {
+    const auto pos = static_cast<int>(t % ring_size_);
+    const int run = std::min(m_ - i, ring_size_ - pos);  // up to the ring's end
+    std::memcpy(dst + i, ring_.data() + pos, static_cast<std::size_t>(run) * sizeof(float));
+    i += run;
+    t += run;
+  }
+}
+
+void aec_advanced::push_spectrum(std::int64_t end) noexcept {
+  x_head_ = (x_head_ + 1) % p_;
+  float* xr = xr_.data() + x_head_ * kp_;
+  float* xi = xi_.data() + x_head_ * kp_;
+  load_far_window(end, time_.data());
+  float acc = 0;
+  for (int i = n_; i < m_; ++i) acc += time_[static_cast<std::size_t>(i)] * time_[static_cast<std::size_t>(i)];
+  block_power_ = acc / static_cast<float>(n_);
+  fft_->forward(time_.data(), spec_.data());
+  for (int k = 0; k < k_; ++k) {
+    const float old = xr[k] * xr[k] + xi[k] * xi[k];
+    xr[k] = spec_[static_cast<std::size_t>(k)].real();
+    xi[k] = spec_[static_cast<std::size_t>(k)].imag();
+    xpow_[static_cast<std::size_t>(k)] = std::max(0.0f, xpow_[static_cast<std::size_t>(k)] - old + xr[k] * xr[k] + xi[k] * xi[k]);
+  }
+  // The running sum loses precision over time: recompute it exactly now and then.
+  if (++frames_since_rebuild_ >= 256) {
+    frames_since_rebuild_ = 0;
+    xpow_.fill_zero();
+    for (int p = 0; p < p_; ++p)
+      for (int k = 0; k < k_; ++k) {
+        const float a = xr_[static_cast<std::size_t>(p * kp_ + k)], b = xi_[static_cast<std::size_t>(p * kp_ + k)];
+        xpow_[static_cast<std::size_t>(k)] += a * a + b * b;
+      }
+  }
+}
+
+// After a delay change: recompute all partitions' spectra for the new alignment.
+void aec_advanced::rebuild_history() noexcept {
+  const std::int64_t newest_end = far_count_ - applied_delay_;
+  x_head_ = p_ - 1;  // push_spectrum advances first: start one before slot 0
+  for (int j = 0; j < p_; ++j) push_spectrum(newest_end - static_cast<std::int64_t>(p_ - 1 - j) * n_);
+  frames_since_rebuild_ = 255;  // force an exact power sum on the next push
+  xpow_.fill_zero();
+  for (int p = 0; p < p_; ++p)
+    for (int k = 0; k < k_; ++k) {
+      const float a = xr_[static_cast<std::size_t>(p * kp_ + k)], b = xi_[static_cast<std::size_t>(p * kp_ + k)];
+      xpow_[static_cast<std::size_t>(k)] += a * a + b * b;
+    }
+}
+
+// y = last N samples of IFFT(sum_p W_p X_{t-p}) / 2N (overlap-save); leaves Y in yr_/yi_.
+void aec_advanced::filter(const float* wr, const float* wi, float* y) noexcept {
+  yr_.fill_zero();
+  yi_.fill_zero();
+  for (int p = 0; p < p_; ++p) {
+    const int slot = (x_head_ - p + p_) % p_;
+    aec_simd::cmac(yr_.data(), yi_.data(), wr + p * kp_, wi + p * kp_, xr_.data() + slot * kp_,
+                   xi_.data() + slot * kp_, static_cast<std::size_t>(kp_));
+  }
+  for (int k = 0; k < k_; ++k) spec_[static_cast<std::size_t>(k)] = {yr_[static_cast<std::size_t>(k)], yi_[static_cast<std::size_t>(k)]};
+  fft_->inverse(spec_.data(), time_.data());
+  const float inv = 1.0f / static_cast<float>(m_);
+  for (int i = 0; i < n_; ++i) y[i] = time_[static_cast<std::size_t>(n_ + i)] * inv;
+}
+
+// Gradient constraint of one background partition: keep its first N time-domain taps.
+void aec_advanced::constrain(int p) noexcept {
+  float* wr = wbr_.data() + p * kp_;
+  float* wi = wbi_.data() + p * kp_;
+  for (int k = 0; k < k_; ++k) spec_[static_cast<std::size_t>(k)] = {wr[k], wi[k]};
+  fft_->inverse(spec_.data(), time_.data());
+  const float inv = 1.0f / static_cast<float>(m_);
+  for (int i = 0; i < n_; ++i) time_[static_cast<std::size_t>(i)] *= inv;
+  std::memset(time_.data() + n_, 0, static_cast<std::size_t>(n_) * sizeof(float));
+  fft_->forward(time_.data(), spec_.data());
+  for (int k = 0; k < k_; ++k) {
+    wr[k] = spec_[static_cast<std::size_t>(k)].real();
+    wi[k] = spec_[static_cast<std::size_t>(k)].imag();
+  }
+}
+
+void aec_advanced::process(std::span<const std::int16_t> near, std::span<const std::int16_t> far,
+                           std::span<std::int16_t> out) noexcept {
+  const int n = n_;
+  kernels::to_float(near, near_.span());  // x / 32768 (exact), back to int16 units below
+  kernels::to_float(far, far_.span());
+  aec_simd::scale(near_.data(), kernels::full_scale, static_cast<std::size_t>(n));
+  aec_simd::scale(far_.data(), kernels::full_scale, static_cast<std::size_t>(n));
+  {
+    const auto pos = static_cast<int>(far_count_ % ring_size_);
+    const int first = std::min(n, ring_size_ - pos);  // up to the ring's end, then from 0
+    std::memcpy(ring_.data() + pos, far_.data(), static_cast<std::size_t>(first) * sizeof(float));
+    std::memcpy(ring_.data(), far_.data() + first, static_cast<std::size_t>(n - first) * sizeof(float));
+  }
+  far_count_ += n;
+  const bool far_now_active = kernels::dot(far_.span(), far_.span()) / static_cast<float>(n) > far_floor_;
+
+  bool realigned = false;
+  if (use_delay_) {
+    delay_.update(far_.span(), near_.span(), far_now_active);
+    const int est = delay_.delay_samples();
+    if (est >= 0) {
+      // Move the window only when the echo's arrival falls outside the part of the
+      // tail where the filter can hold it (before the window, or past its first half):
+      // every move restarts the filter.
+      const int want = std::clamp(est - margin_, 0, max_delay_);
+      const bool outside = est < applied_delay_ || est > applied_delay_ + p_ * n_ / 2;
+      if (want != applied_delay_ && outside) {
+        applied_delay_ = want;
+        if (getenv("X_DBG")) fprintf(stderr, "realign at %lld to %d (est %d)\n", (long long)far_count_, want, est);
+        rebuild_history();
+        clear_filters();
+        realigned = true;
+      }
+    }
+  }
+  if (!realigned) push_spectrum(far_count_ - applied_delay_);
+
+  // Far-end activity as the filter sees it (the delayed block).
+  const bool far_active = block_power_ > far_floor_;
+  far_idle_frames_ = far_active ? 0 : std::min(far_idle_frames_ + 1, 1 << 20);
+
+  // Foreground (output) then background (adapting).
+  filter(wfr_.data(), wfi_.data(), yf_.data());
+  filter(wbr_.data(), wbi_.data(), yb_.data());
+  for (int i = 0; i < n; ++i) {
+    const auto s = static_cast<std::size_t>(i);
+    ef_[s] = near_[s] - yf_[s];
+    eb_[s] = near_[s] - yb_[s];
+  }
+  const double pd = kernels::dot(near_.span(), near_.span()) / n;
+  const double pf = kernels::dot(ef_.span(), ef_.span()) / n;
+  const double pb = kernels::dot(eb_.span(), eb_.span()) / n;
+  const double pyf = kernels::dot(yf_.span(), yf_.span()) / n;
+  if (!std::isfinite(pf) || !std::isfinite(pb)) {
+    // Divergence to non-finite values: restart the filters, pass the near end through.
+    clear_filters();
+    failed_ = ++nonfinite_ >= 3;
+    std::copy(near.begin(), near.end(), out.begin());
+    return;
+  }
+  nonfinite_ = 0;
+
+  // Background error spectrum (overlap-save: N zeros then the block's errors).
+  std::memset(time_.data(), 0, static_cast<std::size_t>(n) * sizeof(float));
+  std::memcpy(time_.data() + n, eb_.data(), static_cast<std::size_t>(n) * sizeof(float));
+  fft_->forward(time_.data(), spec_.data());
+  {
+    // Per-bin noise floor of the error: a minimum tracker (Martin 2001, simplified)
+    // rising at most noise_rise_db_per_s.
+    const float noise_start = static_cast<float>(n) * 32768.0f * 32768.0f * 1e-9f;
+    const float rise = std::pow(10.0f, noise_rise_db_per_s * static_cast<float>(n) / sample_rate_hz / 10.0f);
+    for (int k = 0; k < k_; ++k) {
+      const auto s = static_cast<std::size_t>(k);
+      er_[s] = spec_[s].real();
+      ei_[s] = spec_[s].imag();
+      const float e2 = er_[s] * er_[s] + ei_[s] * ei_[s];
+      esm_[s] += noise_smoothing * (e2 - esm_[s]);
+      noise_[s] = noise_init_ ? std::min(std::max(noise_[s], noise_start) * rise, esm_[s]) : (X_NSTART ? noise_start : e2);
+    }
+    noise_init_ = true;
+    // Frames that carry no echo (the delayed far end idle for a whole tail) show the
+    // near-end noise itself: average |E|^2 over them.
+    if (far_idle_frames_ > p_) {
+      float* __restrict q = quiet_.data();
+      const float* __restrict er = er_.data();
+      const float* __restrict ei = ei_.data();
+      const float a = quiet_init_ ? quiet_smoothing : 1.0f;
+      for (int k = 0; k < k_; ++k) q[k] += a * (er[k] * er[k] + ei[k] * ei[k] - q[k]);
+      quiet_init_ = true;
+    }
+  }
+  if (far_active) {
+    // Step per bin from a diagonal frequency-domain Kalman view of the filter (G. Enzner
+    // and P. Vary, "Frequency-domain adaptive Kalman filter for acoustic echo control in
+    // hands-free telephones", Signal Processing 86(6), 2006): mis_ is the expected
+    // misalignment power |H - W|^2 per bin, psi the power of what the filter cannot
+    // model (noise, near-end speech). The step is the share of the error that the
+    // misalignment explains, so it is ~1 while the filter is far off, shrinks as it
+    // converges into the noise, and shrinks while the near end talks.
+    const float p0 = 1.0f / static_cast<float>(p_);
+    const float delta = static_cast<float>(p_) * static_cast<float>(m_) * far_floor_;
+    const float* x0r = xr_.data() + x_head_ * kp_;
+    const float* x0i = xi_.data() + x_head_ * kp_;
+    // Echo the filter misses (start, path change) makes the error coherent with the far
+    // end: raise the misalignment estimate so that the step opens again.
+    const float bump = coh_ > coh_low ? p0 * std::min(1.0f, (coh_ - coh_low) / (coh_high - coh_low)) : 0.0f;
+    {
+      // Plain restrict pointers: the buffers never alias, and saying so lets the
+      // compiler vectorise these loops (they stayed scalar through the buffer accessors).
+      float* __restrict sxer = sxer_.data();
+      float* __restrict sxei = sxei_.data();
+      float* __restrict sxx = sxx_.data();
+      float* __restrict see = see_.data();
+      float* __restrict inv_d = mu_.data();
+      float* __restrict coh = yr_.data();
+      float* __restrict emis = yi_.data();
+      const float* __restrict er = er_.data();
+      const float* __restrict ei = ei_.data();
+      const float* __restrict noise = quiet_init_ ? quiet_.data() : noise_.data();
+      const float* __restrict esm = esm_.data();
+      for (int k = 0; k < k_; ++k) emis[k] = 0.0f;
+      float* __restrict psm = psm_.data();
+      for (int k = 0; k < k_; ++k) psm[k] += X_PS * (x0r[k] * x0r[k] + x0i[k] * x0i[k] - psm[k]);
+      // Expected misalignment echo per bin: sum over partitions of C_p |X_p|^2, on the
+      // error's (N-sample) scale.
+      for (int p = 0; p < p_; ++p) {
+        const int slot = (x_head_ - p + p_) % p_;
+        const float* __restrict xr = xr_.data() + slot * kp_;
+        const float* __restrict xi = xi_.data() + slot * kp_;
+        float* __restrict c = mis_.data() + p * kp_;
+        for (int k = 0; k < k_; ++k) {
+          c[k] = std::max(c[k] + q_noise * p0, bump);
+          emis[k] += 0.5f * c[k] * (X_PS < 1.0f ? psm[k] : (xr[k] * xr[k] + xi[k] * xi[k]));
+        }
+      }
+      const float reg = 0.5f * p0 * delta;
+      for (int k = 0; k < k_; ++k) {
+        const float e2 = er[k] * er[k] + ei[k] * ei[k];
+        const float x2 = x0r[k] * x0r[k] + x0i[k] * x0i[k];
+        // Coherence of the newest far block with the error: high when the error is echo
+        // the filter misses, low for noise and near-end speech (the coherence double-talk
+        // detector of T. Gaensler et al., IEEE Trans. Speech Audio Process. 8(6), 2000).
+        constexpr float cs = coherence_smoothing;
+        sxer[k] += cs * ((x0r[k] * er[k] + x0i[k] * ei[k]) - sxer[k]);
+        sxei[k] += cs * ((x0r[k] * ei[k] - x0i[k] * er[k]) - sxei[k]);
+        sxx[k] += cs * (x2 - sxx[k]);
+        see[k] += cs * (e2 - see[k]);
+        coh[k] = (sxer[k] * sxer[k] + sxei[k] * sxei[k]) / (sxx[k] * see[k] + 1e-6f);
+        const float psi = X_NOESM ? psi_noise * noise[k] : std::max(psi_noise * noise[k], esm[k] - emis[k]);
+        inv_d[k] = 0.5f * mu_max_ / (emis[k] + psi + reg + 1e-6f);
+      }
+      // Kalman gain and covariance update per partition: mu_p = C_p / (2 D), and C_p
+      // shrinks by eta * mu_p |X_p|^2 (the state-space PBFDAF of M. Kuech, E. Mabande
+      // and G. Enzner, ICASSP 2014: per-partition covariance, so that the step follows
+      // each partition's own uncertainty, e.g. small in a room response's decayed end).
+      for (int p = 0; p < p_; ++p) {
+        const int slot = (x_head_ - p + p_) % p_;
+        const float* __restrict xr = xr_.data() + slot * kp_;
+        const float* __restrict xi = xi_.data() + slot * kp_;
+        float* __restrict c = mis_.data() + p * kp_;
+        float* __restrict mup = mup_.data();
+        for (int k = 0; k < k_; ++k) {
+          mup[k] = c[k] * inv_d[k];
+          c[k] *= std::max(0.0f, 1.0f - eta * mup[k] * (xr[k] * xr[k] + xi[k] * xi[k]));
+        }
+        for (int k = k_; k < kp_; ++k) mup[k] = 0.0f;
+        aec_simd::cgrad(wbr_.data() + p * kp_, wbi_.data() + p * kp_, xr_.data() + slot * kp_,
+                        xi_.data() + slot * kp_, er_.data(), ei_.data(), mup, static_cast<std::size_t>(kp_));
+      }
+    }
+    // Sums kept out of the per-bin loop so that the compiler vectorises it.
+    double coh_sum = 0, resid = 0;
+    for (int k = 0; k < k_; ++k) {
+      coh_sum += yr_[static_cast<std::size_t>(k)];
+      resid += yi_[static_cast<std::size_t>(k)];
+    }
+    coh_ = static_cast<float>(coh_sum / k_);
+    // Expected residual echo per sample (Parseval over the half spectrum, both halves).
+    resid_power_ = static_cast<float>(2.0 * resid / (static_cast<double>(m_) * n));
+    if (X_CALL) { for (int p = 0; p < p_; ++p) constrain(p); } else {
+    constrain(constrain_next_);
+    constrain_next_ = (constrain_next_ + 1) % p_; }
+
+    // Two-path: adopt a better background, undo a diverged one.
+    sf_ += power_smoothing * (static_cast<float>(pf) - sf_);
+    sb_ += power_smoothing * (static_cast<float>(pb) - sb_);
+    sd_ += power_smoothing * (static_cast<float>(pd) - sd_);
+    // e_f - e_b = y_b - y_f: the near-end noise cancels in that difference, so comparing
+    // pf - pb against the filters' disagreement works below the noise floor too.
+    double dis = 0;
+    for (int i = 0; i < n; ++i) {
+      const double dv = static_cast<double>(yb_[static_cast<std::size_t>(i)]) - yf_[static_cast<std::size_t>(i)];
+      dis += dv * dv;
+    }
+    dif_ += power_smoothing * (static_cast<float>(pf - pb) - dif_);
+    dis_ += power_smoothing * (static_cast<float>(dis / n) - dis_);
+    if (dif_ > copy_margin * dis_ && dis_ > 0) {
+      std::memcpy(wfr_.data(), wbr_.data(), wbr_.size() * sizeof(float));
+      std::memcpy(wfi_.data(), wbi_.data(), wbi_.size() * sizeof(float));
+      sf_ = sb_;
+      dif_ = 0;
+    } else if (sb_ > restore_ratio * sf_ && sb_ > sd_) {
+      std::memcpy(wbr_.data(), wfr_.data(), wfr_.size() * sizeof(float));
+      std::memcpy(wbi_.data(), wfi_.data(), wfi_.size() * sizeof(float));
+      sb_ = sf_;
+      dif_ = 0;
+    }
+  }
+
+  // Status: double talk when the output carries much more than the expected residual.
+  const float residual = resid_power_;
+  leak_ = pyf > 0 ? static_cast<float>(resid_power_ / pyf) : 1.0f;
+  double noise_sum = 0;
+  for (int k = 0; k < k_; ++k) noise_sum += noise_[static_cast<std::size_t>(k)];
+  const auto noise_power = static_cast<float>(2.0 * noise_sum / (static_cast<double>(m_) * n));
+  if (far_active && status_.converged && coh_ < coh_low &&
+      static_cast<float>(pf) > double_talk_ratio * (residual + noise_power))
+    dt_hold_ = double_talk_hangover_frames;
+  else if (dt_hold_ > 0)
+    --dt_hold_;
+  status_.double_talk = dt_hold_ > 0;
+  if (far_active && !status_.double_talk) {
+    erle_num_ += erle_smoothing * (static_cast<float>(pd) - erle_num_);
+    erle_den_ += erle_smoothing * (static_cast<float>(pf) - erle_den_);
+    status_.erle_db = 10.0f * std::log10((erle_num_ + 1.0f) / (erle_den_ + 1.0f));
+    good_frames_ = status_.erle_db > 10.0f ? good_frames_ + 1 : 0;
+    if (good_frames_ >= 5) status_.converged = true;
+    if (status_.erle_db < 3.0f) status_.converged = false;
+  }
+  status_.delay_samples = use_delay_ && delay_.delay_samples() >= 0 ? delay_.delay_samples() : applied_delay_;
+
+  if (X_BG) std::memcpy(ef_.data(), eb_.data(), n * sizeof(float));
+  res_.process(ef_.span(), residual, far_active);
+  // Exact power-of-two scaling, then round half to even and saturate.
+  aec_simd::scale(ef_.data(), 1.0f / kernels::full_scale, static_cast<std::size_t>(n));
+  kernels::from_float(ef_.span(), out);
+}
+
+}  // namespace dsp

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Leaky decimated cross-correlation delay estimator (see delay_estimator.h for the method).
+#include "dsp/delay_estimator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "dsp/aec_simd.h"
+#include "dsp/kernels.h"
+#include "dsp/processor.h"
+
+namespace dsp {
+namespace {
+
+// Pre-whitening zero: 1 - 0.9 z^-1 flattens speech's ~6 dB/octave spectral tilt
+// (the usual speech pre-emphasis, Rabiner & Schafer, Digital Processing of Speech
+// Signals, 1978, §8.1) so that the peak is set by all of 0..1 kHz, not the pitch.
+constexpr float whitening = 0.9f;
+// Correlation memory: 0.7 s, long enough to average over a few syllables, short
+// enough to follow a path change within ~1 s.
+constexpr float memory_s = 0.7f;
+// Peak / RMS of the correlation over all lags: for uncorrelated signals the largest
+// of ~1000 lags is ~3.3 RMS; 6 is reached only by a real echo.
+constexpr float accept_ratio = 6.0f;
+// A first estimate needs 5 consistent active frames; a change of an accepted
+// estimate needs 0.5 s of consistent evidence (a double-talk burst must not move it).
+constexpr int search_interval = 2;
+constexpr int first_hold_frames = 3;  // searches, i.e. 6 active frames
+constexpr float change_hold_s = 0.5f;
+constexpr int first_min_active_frames = 8;
+// A peak this close to the largest one counts as the same echo's arrival.
+constexpr float early_peak_fraction = 0.6f;
+
+}  // namespace
+
+delay_estimator::delay_estimator(int frame_samples, int max_delay_samples, std::pmr::memory_resource* mr)
+    : n_(frame_samples),
+      lags_(max_delay_samples / decimation + 1),
+      dec_per_frame_max_(frame_samples / decimation + 1),
+      corr_(static_cast<std::size_t>(lags_), mr),
+      far_(static_cast<std::size_t>(2 * (lags_ + dec_per_frame_max_ + 1)), mr),
+      near_dec_(static_cast<std::size_t>(dec_per_frame_max_), mr) {
+  reset();
+}
+
+void delay_estimator::reset() noexcept {
+  corr_.fill_zero();
+  far_.fill_zero();
+  near_dec_.fill_zero();
+  far_head_ = static_cast<int>(far_.size() / 2);
+  far_acc_ = near_acc_ = 0;
+  phase_ = 0;
+  far_prev_ = near_prev_ = 0;
+  near_pending_ = 0;
+  candidate_ = -1;
+  candidate_frames_ = 0;
+  delay_ = -1;
+  confidence_ = 0;
+  active_frames_ = 0;
+  search_phase_ = 0;
+}
+
+void delay_estimator::update(std::span<const float> far, std::span<const float> near, bool far_active) noexcept {
+  const int half = static_cast<int>(far_.size() / 2);
+  // State in locals: kept in members the loop went through memory every sample.
+  float far_acc = far_acc_, near_acc = near_acc_, far_prev = far_prev_, near_prev = near_prev_;
+  int phase = phase_, head = far_head_;
+  float* far_rev = far_.data();
+  float* near_dec = near_dec_.data();
+  int k = 0;  // decimated samples this frame
+  for (std::size_t i = 0; i < far.size(); ++i) {
+    far_acc += far[i];
+    near_acc += near[i];
+    if (++phase < decimation) continue;
+    phase = 0;
+    const float fv = far_acc - whitening * far_prev;
+    const float nv = near_acc - whitening * near_prev;
+    far_prev = far_acc;
+    near_prev = near_acc;
+    far_acc = near_acc = 0;
+    if (head == 0) {
+      std::memmove(far_rev + half, far_rev, static_cast<std::size_t>(half) * sizeof(float));
+      head = half;
+    }
+    far_rev[--head] = fv;
+    near_dec[k++] = nv;
+  }
+  far_acc_ = far_acc;
+  near_acc_ = near_acc;
+  far_prev_ = far_prev;
+  near_prev_ = near_prev;
+  phase_ = phase;
+  far_head_ = head;
+  if (!far_active) return;
+  ++active_frames_;
+  const float leak = std::exp(-static_cast<float>(n_) / (memory_s * static_cast<float>(sample_rate_hz)));
+  aec_simd::scale(corr_.data(), leak, static_cast<std::size_t>(lags_));
+  // Scale keeps the sums in a comfortable float range for int16-sized inputs.
+  constexpr float norm = 1.0f / (32768.0f * 32768.0f);
+  for (int m = 0; m < k; ++m) near_dec_[static_cast<std::size_t>(m)] *= norm;
+  aec_simd::corr_update(corr_.data(), far_.data() + far_head_, near_dec_.data(), static_cast<std::size_t>(k),
+                        static_cast<std::size_t>(lags_));
+  // The peak search runs every search_interval active frames (the acceptance holds
+  // below count searches): it costs as much as the update.
+  if (++search_phase_ < search_interval) return;
+  search_phase_ = 0;
+  int best = 0;
+  float best_sq = 0;
+  const float sum_sq = kernels::dot(corr_.span(), corr_.span());
+  for (int l = 0; l < lags_; ++l) {
+    const float v = corr_[static_cast<std::size_t>(l)] * corr_[static_cast<std::size_t>(l)];
+    if (v > best_sq) {
+      best_sq = v;
+      best = l;
+    }
+  }
+  const float best_v = std::sqrt(best_sq);
+  const float rms = std::sqrt(sum_sq / static_cast<float>(lags_));
+  confidence_ = rms > 0 ? best_v / rms : 0;
+  // Prefer the earliest strong peak: in a room the direct path comes first, and a
+  // cluster of later reflections can sum to a slightly larger correlation.
+  for (int l = 0; l < best; ++l) {
+    if (std::fabs(corr_[static_cast<std::size_t>(l)]) >= early_peak_fraction * best_v) {
+      best = l;
+      break;
+    }
+  }
+  if (confidence_ < accept_ratio || active_frames_ < first_min_active_frames) {
+    candidate_frames_ = 0;
+    return;
+  }
+  if (candidate_ >= 0 && std::abs(best - candidate_) <= 1)
+    ++candidate_frames_;
+  else {
+    candidate_ = best;
+    candidate_frames_ = 1;
+  }
+  const int change_hold = static_cast<int>(change_hold_s * sample_rate_hz / static_cast<float>(n_ * search_interval));
+  const int cand_samples = candidate_ * decimation;
+  if (delay_ < 0) {
+    if (candidate_frames_ >= first_hold_frames) delay_ = cand_samples;
+  } else if (std::abs(cand_samples - delay_) > decimation && candidate_frames_ >= change_hold) {
+    delay_ = cand_samples;
+  }
+}
+
+}  // namespace dsp

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Seeded echo-canceller test scenarios (speech far end, delayed echo paths, noise, double talk) and their measures.
+//
+// Every component of the near-end signal is kept apart (echo, noise, near-end
+// speech), so the measures can use the true echo instead of guessing it:
+//   ERLE = 10 log10(echo power in / residual echo power out), where the residual
+//   echo is the output minus the near-end component the canceller passed. That
+//   component is found by a least-squares FIR fit of the output on the clean near
+//   end (noise + near speech; both independent of the far end), which credits a
+//   canceller for linear pre-filtering of its input (speexdsp applies a DC notch)
+//   and is the identity for ours.
+// Echo paths follow the ideas of ITU-T G.168 (2015) §6 and Annex D: a bulk delay,
+// then either a decaying random room response or a dispersive, band-limited
+// line-hybrid response, scaled to a chosen echo return loss (ERL).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace test {
+
+enum class echo_path_kind { room, hybrid };
+
+struct echo_scenario_config {
+  unsigned seed = 1;
+  double seconds = 20.0;
+  int delay_ms = 40;                 // bulk delay far -> echo
+  echo_path_kind path = echo_path_kind::room;
+  int path_ms = 64;                  // room: response length (decay to -60 dB); hybrid: ignored (~16 ms)
+  float erl_db = 10.0f;              // echo return loss of the path for white input
+  float noise_dbfs = -45.0f;         // white near-end noise
+  bool double_talk = false;          // near-end speech over the far end at 30..38 % and 75..83 % of the run
+  float near_speech_dbfs = -26.0f;   // active level of the near-end talker (P.56 nominal -26 dBov)
+  bool path_change = false;          // a different path (same kind) from the middle on
+  std::string name() const;
+};
+
+struct echo_scenario {
+  echo_scenario_config cfg;
+  std::vector<std::int16_t> far;       // reference sent toward the endpoint
+  std::vector<std::int16_t> near;      // what comes back: echo + noise + near speech (saturated)
+  std::vector<float> echo;             // the echo component of near
+  std::vector<float> near_clean;       // noise + near speech (what a perfect canceller outputs)
+  std::vector<float> near_speech;      // near-end speech alone
+  std::size_t change_sample = 0;       // first sample of the second path (0 when none)
+};
+
+echo_scenario make_echo_scenario(const echo_scenario_config& cfg);
+
+// Runs fn(near, far, out) over consecutive frames; the tail shorter than a frame is dropped.
+using frame_fn = std::function<void(std::span<const std::int16_t>, std::span<const std::int16_t>,
+                                    std::span<std::int16_t>)>;
+std::vector<std::int16_t> run_frames(const echo_scenario& s, int frame_samples, const frame_fn& fn);
+
+struct echo_measures {
+  double erle_steady_db = 0;       // far-only 20 ms blocks, 4 s into each path until its end
+  double erle_first_db = 0;        // same, first path only
+  double erle_second_db = 0;       // same, second path only (path_change)
+  double time_to_20db_s = -1;      // seconds of active far end until the 200 ms ERLE first reaches 20 dB (-1: never)
+  double recovery_s = -1;          // same, counted from the path change (-1: never / no change)
+  double dt_level_change_db = 0;   // output vs clean near end over double-talk blocks (negative = attenuated)
+  double dt_seg_snr_db = 0;        // segmental SNR of the near-end component in double talk
+  double noise_in_dbfs = 0;        // near-end noise level
+  double out_far_only_dbfs = 0;    // output level in far-only blocks (residual + comfort noise)
+  double out_idle_dbfs = 0;        // output level with neither far nor near speech
+};
+
+echo_measures measure(const echo_scenario& s, std::span<const std::int16_t> out);
+
+// The scenario set of the quality report and tests: a scenario and the tail both
+// cancellers get (speexdsp's filter length = tail, ours = tail after the bulk delay).
+struct aec_case {
+  echo_scenario_config scenario;
+  int tail_ms;
+};
+std::vector<aec_case> aec_report_cases();
+
+}  // namespace test
