@@ -105,33 +105,36 @@ unsigned session_manager::poll() {
   unsigned handled = 0;
   for (unsigned w = 0; w < rt_.n_workers(); ++w) {
     dp::ctl_msg* replies[32];
-    const unsigned n = rt_.collect(w, replies, 32);
-    for (unsigned i = 0; i < n; ++i) {
-      dp::ctl_msg* m = replies[i];
-      auto* e = static_cast<entry*>(m->cookie);
-      ++handled;
-      if (m->what == dp::ctl_msg::op::add) {
-        if (m->ok) {
-          e->st = state::active;
-          continue;
-        }
-        // The worker found a route already present: undo everything, keep a record for the caller.
-        e->st = state::failed;
-        --load_[w];
-        release_ports(*e);
-        rte_free(e->mem);
-        e->mem = nullptr;
-        ++failed_adds_;
-      } else {
-        // The worker no longer references the session: free it (the reply is the grace period).
-        release_ports(*e);
-        --load_[w];
-        rte_free(e->mem);
-        std::erase_if(retiring_, [e](const auto& r) { return r.get() == e; });
-      }
+    unsigned n;
+    while ((n = rt_.collect(w, replies, 32)) != 0) {
+      for (unsigned i = 0; i < n; ++i) handle_reply(w, *replies[i]);
+      handled += n;
     }
   }
   return handled;
+}
+
+void session_manager::handle_reply(unsigned w, dp::ctl_msg& m) {
+  auto* e = static_cast<entry*>(m.cookie);
+  if (m.what == dp::ctl_msg::op::add) {
+    if (m.ok) {
+      e->st = state::active;
+      return;
+    }
+    // The worker found a route already present: undo everything, keep a record for the caller.
+    e->st = state::failed;
+    --load_[w];
+    release_ports(*e);
+    rte_free(e->mem);
+    e->mem = nullptr;
+    ++failed_adds_;
+    return;
+  }
+  // The worker no longer references the session: free it (the reply is the grace period).
+  release_ports(*e);
+  --load_[w];
+  rte_free(e->mem);
+  std::erase_if(retiring_, [e](const auto& r) { return r.get() == e; });
 }
 
 std::size_t session_manager::pending() const noexcept {

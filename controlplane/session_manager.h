@@ -48,6 +48,7 @@ class session_manager {
 
  private:
   void release_ports(const entry& e);
+  void handle_reply(unsigned worker, dp::ctl_msg& m);
 
   dp::runtime& rt_;
   unsigned max_per_worker_;

@@ -226,6 +226,9 @@ void worker_drain(worker_context& ctx) noexcept {
 
 int worker_main(void* arg) {
   auto& ctx = *static_cast<worker_context*>(arg);
+  // Sessions posted before launch (static ones) all go live before the first rx burst.
+  while (worker_apply_control(ctx) != 0) {
+  }
   const heap_meter heap;
   while (!ctx.stop->load(std::memory_order_relaxed)) {
     const bool work = worker_poll(ctx);

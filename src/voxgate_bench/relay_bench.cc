@@ -71,6 +71,7 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
   rc.worker_lcores = {1};
   rc.rx_desc = 1024;
   rc.tx_desc = 1024;
+  while (rc.ctl_ring_size < 2 * o.cycles + 64) rc.ctl_ring_size *= 2;
   dp::runtime rt(rc);
   cp::session_manager sm(rt);
   // Pair i uses ports base..base+7 (even RTP ports, RTCP on +1).

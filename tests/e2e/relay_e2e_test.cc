@@ -145,6 +145,21 @@ TEST(RelayE2E, TwoWorkersHandOffPacketsFromTheWrongQueue) {
   std::filesystem::remove_all(rs.dir);
 }
 
+TEST(RelayE2E, ThousandsOfStaticSessionsAreLiveBeforeTheFirstPacket) {
+  // More sessions than the default control ring holds (1024), all posted before
+  // the workers start: none of their packets may be lost as unknown_session.
+  test::capgen_options o;
+  o.calls = 3000;
+  o.packets = 2;
+  o.rtcp = 0;
+  o.junk_rounds = 0;
+  const auto c = test::generate(o);
+  run_setup rs;
+  const auto r = run_gateway(c, rs);
+  check_run(c, rs, r);
+  std::filesystem::remove_all(rs.dir);
+}
+
 TEST(RelayE2E, BadConfigExitsTwoWithTheKeyAndStartsNothing) {
   const std::string dir = test::make_temp_dir("badcfg");
   std::ofstream(dir + "/bad.toml") << "[dpdk]\nvdevs = [\"net_pcap0,rx_pcap=" << dir << "/none.pcap,tx_pcap=" << dir
