@@ -4,20 +4,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "controlplane/argv.h"
+
 #include <string>
 #include <vector>
 
 std::optional<cp::gateway_options> parse_cli(int argc, char** argv, int& exit_code) {
   cp::gateway_options opt;
   // Everything after "--" goes to EAL untouched.
-  int own_argc = argc;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--") {
-      own_argc = i;
-      for (int k = i + 1; k < argc; ++k) opt.extra_eal_args.emplace_back(argv[k]);
-      break;
-    }
-  }
+  const int own_argc = cp::split_eal_args(argc, argv, opt.extra_eal_args);
   CLI::App app{"voxgate: kernel-bypass RTP media gateway (DPDK)\nusage: voxgate -c FILE [options] [-- EAL args]"};
   app.add_option("-c,--config", opt.config_path, "TOML configuration file")->required();
   app.add_option("--exit-when-idle", opt.exit_when_idle_s,

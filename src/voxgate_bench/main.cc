@@ -5,19 +5,13 @@
 #include <cstdio>
 #include <string>
 
+#include "controlplane/argv.h"
 #include "src/voxgate_bench/relay_bench.h"
 
 int main(int argc, char** argv) {
   relay_bench_options o;
   bool json = false;
-  int own_argc = argc;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--") {
-      own_argc = i;
-      for (int k = i + 1; k < argc; ++k) o.eal_args.emplace_back(argv[k]);
-      break;
-    }
-  }
+  const int own_argc = cp::split_eal_args(argc, argv, o.eal_args);
   CLI::App app{"voxgate-bench: relay throughput of one worker on two looped net_ring ports\n"
                "usage: voxgate-bench relay [options] [-- EAL args]"};
   app.require_subcommand(1);
