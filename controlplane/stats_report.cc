@@ -29,6 +29,7 @@ nlohmann::json stats_snapshot(const dp::runtime& rt, const session_manager& sm) 
   json j;
   json workers = json::array();
   json totals = {{"rx_packets", 0}, {"tx_packets", 0}, {"relayed_rtp", 0}, {"relayed_rtcp", 0},
+                 {"transcoded", 0}, {"payload_passthrough", 0},
                  {"handoff_out", 0}, {"handoff_in", 0}, {"heap_bytes", 0}, {"dropped", 0}};
   json drops_total = json::object();
   for (std::size_t r = 0; r < dp::drop_reason_count; ++r) drops_total[std::string(dp::to_string(static_cast<dp::drop_reason>(r)))] = 0;
@@ -43,10 +44,12 @@ nlohmann::json stats_snapshot(const dp::runtime& rt, const session_manager& sm) 
     workers.push_back({{"index", s.index}, {"lcore", s.lcore}, {"rx_packets", s.rx_packets},
                        {"handoff_in", s.handoff_in}, {"handoff_out", s.handoff_out},
                        {"relayed_rtp", s.relayed_rtp}, {"relayed_rtcp", s.relayed_rtcp},
+                       {"transcoded", s.transcoded}, {"payload_passthrough", s.payload_passthrough},
                        {"tx_packets", s.tx_packets}, {"polls", s.polls}, {"busy_polls", s.busy_polls},
                        {"heap_bytes", s.heap_bytes}, {"control_messages", s.ctl_applied},
                        {"sessions", sm.sessions_on(w)}, {"drops", drops}});
-    for (const char* k : {"rx_packets", "tx_packets", "relayed_rtp", "relayed_rtcp", "handoff_out", "handoff_in", "heap_bytes"})
+    for (const char* k : {"rx_packets", "tx_packets", "relayed_rtp", "relayed_rtcp", "transcoded", "payload_passthrough",
+                          "handoff_out", "handoff_in", "heap_bytes"})
       totals[k] = totals[k].get<std::uint64_t>() + workers.back()[k].get<std::uint64_t>();
     totals["dropped"] = totals["dropped"].get<std::uint64_t>() + s.total_drops();
   }
@@ -83,7 +86,7 @@ std::string stats_summary(const nlohmann::json& snap) {
   std::ostringstream os;
   const auto& t = snap["totals"];
   os << "rx " << t["rx_packets"] << "  tx " << t["tx_packets"] << "  relayed rtp " << t["relayed_rtp"] << " rtcp "
-     << t["relayed_rtcp"] << "  handoff " << t["handoff_out"] << "  dropped " << t["dropped"] << "  worker heap bytes "
+     << t["relayed_rtcp"] << "  transcoded " << t["transcoded"] << "  handoff " << t["handoff_out"] << "  dropped " << t["dropped"] << "  worker heap bytes "
      << t["heap_bytes"] << "\n";
   bool any = false;
   for (const auto& [reason, n] : t["drops"].items()) {

@@ -30,6 +30,13 @@ void build_route(const leg_spec& in, const leg_spec& out, std::uint16_t rtcp_off
   r.src_mac = out.port_index < n_ports ? port_macs[out.port_index] : mac_addr{};
   r.dst_mac = out.remote_mac;
 
+  if (rtcp_offset == 0) {
+    const auto law_of = [](codec c) { return c == codec::pcmu ? dsp::g711::law::ulaw : dsp::g711::law::alaw; };
+    r.in_payload_type = in.payload_type;
+    r.out_payload_type = out.payload_type;
+    r.transcode = dsp::g711::transcoder_for(law_of(in.leg_codec), law_of(out.leg_codec));
+    r.payload_rewrite = r.transcode != nullptr || r.in_payload_type != r.out_payload_type;
+  }
   store_be32(&r.ip_pair_wire[0], r.new_src_ip);
   store_be32(&r.ip_pair_wire[4], r.new_dst_ip);
   store_be16(&r.port_pair_wire[0], r.new_src_port);

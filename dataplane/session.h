@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dataplane/counter.h"
+#include "dsp/g711.h"
 
 namespace dp {
 
@@ -63,6 +64,14 @@ struct alignas(64) route {
   // RFC 1624 deltas from the (verified) ingress addresses to the egress ones.
   std::uint32_t ip_csum_delta = 0;
   std::uint32_t udp_csum_delta = 0;
+  // RTP payload handling, resolved at setup (DESIGN.md §3): the ingress leg's
+  // payload type is mapped to the egress leg's, and G.711 is transcoded byte to
+  // byte when the legs' laws differ. Other payload types (RFC 4733 events, ...)
+  // pass untouched.
+  bool payload_rewrite = false;  // transcode != nullptr or the payload types differ
+  std::uint8_t in_payload_type = 0;
+  std::uint8_t out_payload_type = 0;
+  dsp::g711::transcode_fn transcode = nullptr;
 
   alignas(64) counter packets;
   counter bytes;

@@ -16,6 +16,8 @@ struct alignas(64) worker_counters {
   counter handoff_out;   // sent to their owner
   counter relayed_rtp;
   counter relayed_rtcp;
+  counter transcoded;           // RTP whose payload type was mapped / audio transcoded
+  counter payload_passthrough;  // RTP on a rewriting route with another payload type (RFC 4733, ...)
   counter tx_packets;
   counter polls;
   counter busy_polls;    // polls that found work
@@ -35,6 +37,7 @@ struct worker_snapshot {
   unsigned index = 0;
   unsigned lcore = 0;
   std::uint64_t rx_packets = 0, handoff_in = 0, handoff_out = 0, relayed_rtp = 0, relayed_rtcp = 0, tx_packets = 0;
+  std::uint64_t transcoded = 0, payload_passthrough = 0;
   std::uint64_t polls = 0, busy_polls = 0, heap_bytes = 0, ctl_applied = 0;
   std::array<std::uint64_t, drop_reason_count> drops{};
   std::uint64_t total_drops() const noexcept {
@@ -54,6 +57,8 @@ inline worker_snapshot snapshot_of(const worker_counters& c, unsigned index, uns
   s.relayed_rtp = c.relayed_rtp.get();
   s.relayed_rtcp = c.relayed_rtcp.get();
   s.tx_packets = c.tx_packets.get();
+  s.transcoded = c.transcoded.get();
+  s.payload_passthrough = c.payload_passthrough.get();
   s.polls = c.polls.get();
   s.busy_polls = c.busy_polls.get();
   s.heap_bytes = c.heap_bytes.get();

@@ -21,6 +21,8 @@ constexpr unsigned prefetch_ahead = 3;  // l3fwd's habit: headers of packet i+3 
 struct burst_counts {
   std::uint64_t rtp = 0;
   std::uint64_t rtcp = 0;
+  std::uint64_t transcoded = 0;
+  std::uint64_t passthrough = 0;
   std::array<std::uint32_t, drop_reason_count> drops{};
   bool any_drop = false;
 };
@@ -34,6 +36,8 @@ inline void drop(burst_counts& bc, rte_mbuf* m, drop_reason r) noexcept {
 void commit(worker_context& ctx, const burst_counts& bc) noexcept {
   ctx.stats.relayed_rtp.add(bc.rtp);
   ctx.stats.relayed_rtcp.add(bc.rtcp);
+  if (bc.transcoded != 0) ctx.stats.transcoded.add(bc.transcoded);
+  if (bc.passthrough != 0) ctx.stats.payload_passthrough.add(bc.passthrough);
   if (!bc.any_drop) return;
   for (std::size_t i = 0; i < drop_reason_count; ++i)
     if (bc.drops[i] != 0) ctx.stats.drops[i].add(bc.drops[i]);
@@ -87,6 +91,13 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
       r->dropped.add(1);
       drop(bc, m, why);
       return;
+    }
+    if (r->payload_rewrite) [[unlikely]] {
+      if (rewrite_rtp_payload(d, u, header, pad, *r)) {
+        ++bc.transcoded;
+      } else {
+        ++bc.passthrough;
+      }
     }
     ++bc.rtp;
   } else {

@@ -11,6 +11,7 @@
 #include "dataplane/checksum.h"
 #include "dataplane/packet.h"
 #include "dataplane/packet_build.h"
+#include "dsp/g711.h"
 
 namespace test {
 
@@ -53,6 +54,10 @@ capture_set generate(const capgen_options& o) {
     s.legs[1].local = {capgen_gateway_ip, static_cast<std::uint16_t>(port + 2)};
     s.legs[1].remote = {0xCB007100u + 20 + i, static_cast<std::uint16_t>(40000 + 2 * i)};  // 203.0.113.x
     s.legs[1].remote_mac = leg_mac(1, i);
+    if (o.mixed_codecs && i % 2 == 1) {
+      s.legs[1].leg_codec = dp::codec::pcma;
+      s.legs[1].payload_type = 8;
+    }
     c.sessions.push_back(s);
   }
   std::uint16_t ip_id = 1;
@@ -65,9 +70,23 @@ capture_set generate(const capgen_options& o) {
       for (unsigned k = 0; k < o.packets; ++k) {
         std::vector<std::uint8_t> audio(o.payload_bytes);
         for (std::size_t b = 0; b < audio.size(); ++b) audio[b] = static_cast<std::uint8_t>(i * 31 + static_cast<std::size_t>(leg) * 17 + k * 7 + b);
-        dp::rtp_spec h{0, k == 0, static_cast<std::uint16_t>(1000 + k), 160 * k, ssrc};
+        const std::uint8_t pt = c.sessions[i].legs[static_cast<std::size_t>(leg)].payload_type;
+        dp::rtp_spec h{pt, k == 0, static_cast<std::uint16_t>(1000 + k), 160 * k, ssrc};
         gen_packet p;
         p.data = udp_to(c.sessions[i], leg, false, dp::build_rtp(h, audio), ip_id++);
+        p.relayed = true;
+        p.session = i;
+        p.leg = leg;
+        p.audio = true;
+        media.push_back(std::move(p));
+      }
+      for (unsigned k = 0; k < o.telephone_events; ++k) {
+        // RFC 4733 §2.3: event 5, end bit on the last, volume 10, duration.
+        const std::vector<std::uint8_t> ev = {5, static_cast<std::uint8_t>(k + 1 == o.telephone_events ? 0x8A : 0x0A), 0x00,
+                                              static_cast<std::uint8_t>(160 * (k + 1) & 0xFF)};
+        gen_packet p;
+        p.data = udp_to(c.sessions[i], leg, false,
+                        dp::build_rtp({101, k == 0, static_cast<std::uint16_t>(3000 + k), 8000, ssrc}, ev), ip_id++);
         p.relayed = true;
         p.session = i;
         p.leg = leg;
@@ -93,6 +112,7 @@ capture_set generate(const capgen_options& o) {
     p.data = dp::build_udp_frame(f, dp::build_rtp({0, false, 5000, 0, 0x20000000u}, audio));
     p.relayed = true;
     p.session = i;
+    p.audio = true;
     media.push_back(std::move(p));
   }
 
@@ -212,8 +232,8 @@ std::string sessions_toml(const capture_set& c) {
     for (int l = 0; l < 2; ++l) {
       const auto& leg = s.legs[static_cast<std::size_t>(l)];
       os << (l == 0 ? "a" : "b") << " = { local = \"" << cp::format_endpoint(leg.local) << "\", remote = \""
-         << cp::format_endpoint(leg.remote) << "\", codec = \"PCMU\", remote_mac = \"" << cp::format_mac(leg.remote_mac)
-         << "\" }\n";
+         << cp::format_endpoint(leg.remote) << "\", codec = \"" << (leg.leg_codec == dp::codec::pcmu ? "PCMU" : "PCMA")
+         << "\", remote_mac = \"" << cp::format_mac(leg.remote_mac) << "\" }\n";
     }
     os << "\n";
   }
@@ -242,6 +262,7 @@ void sort_frames(std::vector<frame>& frames) {
 
 frame expected_output(const capture_set& c, const gen_packet& p, const dp::mac_addr& port_mac) {
   frame f = p.data;
+  const auto& in = c.sessions[p.session].legs[static_cast<std::size_t>(p.leg)];
   const auto& out = c.sessions[p.session].legs[p.leg == 0 ? 1 : 0];
   std::copy(out.remote_mac.begin(), out.remote_mac.end(), f.begin());
   std::copy(port_mac.begin(), port_mac.end(), f.begin() + 6);
@@ -258,6 +279,14 @@ frame expected_output(const capture_set& c, const gen_packet& p, const dp::mac_a
   dp::store_be16(udp + 2, static_cast<std::uint16_t>(out.remote.port + off));
   udp[6] = udp[7] = 0;
   const std::size_t udp_len = dp::load_be16(udp + 4);
+  if (p.audio && !p.rtcp && (in.leg_codec != out.leg_codec || in.payload_type != out.payload_type)) {
+    // The generator's RTP has a plain 12-byte header and no padding.
+    std::uint8_t* rtp = udp + 8;
+    rtp[1] = static_cast<std::uint8_t>((rtp[1] & 0x80) | out.payload_type);
+    const std::span<std::uint8_t> audio(rtp + 12, udp_len - 8 - 12);
+    if (in.leg_codec == dp::codec::pcmu && out.leg_codec == dp::codec::pcma) dsp::g711::scalar::ulaw_to_alaw(audio, audio);
+    if (in.leg_codec == dp::codec::pcma && out.leg_codec == dp::codec::pcmu) dsp::g711::scalar::alaw_to_ulaw(audio, audio);
+  }
   dp::store_be16(udp + 6, dp::udp4_checksum(out.local.ip, out.remote.ip, {udp, udp_len}));
   return f;
 }

@@ -20,6 +20,8 @@ struct capgen_options {
   unsigned seed = 1;
   unsigned first_port = 20000; // leg a of call i: first_port + 4i, leg b: + 2
   unsigned payload_bytes = 160;  // 20 ms of G.711
+  bool mixed_codecs = false;     // odd-numbered calls: leg b speaks PCMA (payload type 8)
+  unsigned telephone_events = 0; // RFC 4733 packets (payload type 101) per direction per call
 };
 
 struct gen_packet {
@@ -29,6 +31,7 @@ struct gen_packet {
   std::size_t session = 0;               // for relayed packets
   int leg = 0;                           // ingress leg (0 = a, 1 = b)
   bool rtcp = false;
+  bool audio = false;                    // RTP carrying the ingress leg's codec (transcoded if the legs differ)
 };
 
 struct capture_set {

@@ -145,6 +145,54 @@ TEST(RelayE2E, TwoWorkersHandOffPacketsFromTheWrongQueue) {
   std::filesystem::remove_all(rs.dir);
 }
 
+std::string voxgate_dsp_bin() {
+  const char* p = std::getenv("VOXGATE_DSP");
+  return p != nullptr ? p : "src/voxgate-dsp";
+}
+
+TEST(RelayE2E, PcmuToPcmaTranscodedBitExactToTheDspToolAndEventsUntouched) {
+  test::capgen_options o;
+  o.calls = 4;
+  o.packets = 50;
+  o.mixed_codecs = true;  // calls 2 and 4: leg b speaks PCMA
+  o.telephone_events = 3;
+  const auto c = test::generate(o);
+  run_setup rs;
+  const auto r = run_gateway(c, rs);
+  check_run(c, rs, r);  // every frame, transcoded ones included, against the expected bytes
+  const auto stats = nlohmann::json::parse(test::read_file(rs.dir + "/stats.json"));
+  // Mixed calls: 50 audio packets each way + the VLAN probe (leg a) are transcoded;
+  // their 3 events each way pass untouched.
+  EXPECT_EQ(stats["totals"]["transcoded"].get<std::uint64_t>(), 2u * (2 * 50 + 1));
+  EXPECT_EQ(stats["totals"]["payload_passthrough"].get<std::uint64_t>(), 2u * 2 * 3);
+
+  // Leg a -> b of call 2 (PCMU in, PCMA out): the output audio, in sequence
+  // order, equals what `voxgate-dsp transcode` makes of the input audio.
+  const auto& s = c.sessions[1];
+  std::vector<std::uint8_t> in_audio;
+  for (const auto& p : c.packets) {
+    if (!p.audio || p.session != 1 || p.leg != 0 || p.data.size() < 14 || dp::load_be16(&p.data[12]) == dp::ethertype_vlan)
+      continue;
+    in_audio.insert(in_audio.end(), p.data.begin() + 42 + 12, p.data.end());
+  }
+  std::vector<std::uint8_t> out_audio;
+  for (const auto& f : test::read_pcap(rs.outputs[0])) {
+    const auto u = std::get<dp::udp_packet>(dp::parse_udp(f));
+    if (u.dst_ip != s.legs[1].remote.ip || u.dst_port != s.legs[1].remote.port || dp::load_be16(&f[12]) == dp::ethertype_vlan) continue;
+    if ((f[u.payload_offset + 1] & 0x7F) != 8) continue;  // events keep payload type 101
+    out_audio.insert(out_audio.end(), f.begin() + u.payload_offset + 12, f.end());
+  }
+  ASSERT_EQ(in_audio.size(), 50u * 160);
+  std::ofstream(rs.dir + "/in.ul", std::ios::binary).write(reinterpret_cast<const char*>(in_audio.data()),
+                                                         static_cast<std::streamsize>(in_audio.size()));
+  const auto t = test::run_process({voxgate_dsp_bin(), "transcode", rs.dir + "/in.ul", rs.dir + "/ref.al"}, rs.dir, 60);
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const std::string ref = test::read_file(rs.dir + "/ref.al");
+  ASSERT_EQ(out_audio.size(), ref.size());
+  EXPECT_TRUE(std::equal(out_audio.begin(), out_audio.end(), reinterpret_cast<const std::uint8_t*>(ref.data())));
+  std::filesystem::remove_all(rs.dir);
+}
+
 TEST(RelayE2E, ThousandsOfStaticSessionsAreLiveBeforeTheFirstPacket) {
   // More sessions than the default control ring holds (1024), all posted before
   // the workers start: none of their packets may be lost as unknown_session.

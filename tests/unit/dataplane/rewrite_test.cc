@@ -11,6 +11,7 @@
 #include "dataplane/packet_build.h"
 #include "dataplane/rewrite.h"
 #include "dataplane/session.h"
+#include "dsp/g711.h"
 
 namespace {
 
@@ -114,6 +115,110 @@ TEST(Checksum, ZeroUdpChecksumStaysZeroAndComputedZeroBecomesFFFF) {
   const std::uint32_t delta = static_cast<std::uint16_t>(~field);  // ~field + delta = 0xFFFF..
   const std::uint16_t plain = dp::csum_apply_delta(field, delta);
   EXPECT_EQ(dp::udp_csum_apply_delta(field, delta), plain == 0 ? 0xFFFF : plain);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Checksum, FastSumEqualsBytewiseSum) {
+  std::mt19937 rng(99);
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::vector<std::uint8_t> b(rng() % 600);
+    for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+    ASSERT_EQ(dp::csum_fast(b.data(), b.size()), dp::csum_fold(dp::csum_partial(b))) << b.size();
+  }
+}
+
+// A PCMU leg (payload type 0) toward a PCMA leg (8): audio transcoded in place,
+// payload type mapped, UDP checksum equal to a full recomputation.
+TEST(RewritePayload, TranscodesMapsTypeAndKeepsChecksumExact) {
+  std::mt19937 rng(5);
+  dp::session_spec s;
+  s.id = "x";
+  s.legs[0].local = {0xC0000201, 20000};
+  s.legs[0].remote = {0xC633640A, 30000};
+  s.legs[0].leg_codec = dp::codec::pcmu;
+  s.legs[0].payload_type = 0;
+  s.legs[1].local = {0xC0000201, 20002};
+  s.legs[1].remote = {0xCB007114, 40000};
+  s.legs[1].leg_codec = dp::codec::pcma;
+  s.legs[1].payload_type = 8;
+  const dp::mac_addr mac{2, 0, 0, 0, 0, 1};
+  dp::session_state st;
+  dp::build_session_state(s, &mac, 1, 0, st);
+  ASSERT_TRUE(st.routes[0].payload_rewrite);
+  ASSERT_FALSE(st.routes[1].payload_rewrite);  // RTCP is never rewritten
+  for (int iter = 0; iter < 500; ++iter) {
+    const int leg = static_cast<int>(rng() % 2);
+    const auto& in = s.legs[static_cast<std::size_t>(leg)];
+    const dp::route& r = st.routes[static_cast<std::size_t>(leg * 2)];
+    std::vector<std::uint8_t> audio(rng() % 481);
+    for (auto& x : audio) x = static_cast<std::uint8_t>(rng());
+    const bool marker = (rng() % 2) != 0;
+    dp::udp_frame_spec fs;
+    fs.src = in.remote;
+    fs.dst = in.local;
+    fs.udp_checksum = (rng() % 10) != 0;
+    auto rtp = dp::build_rtp({in.payload_type, marker, 7, 8, 9}, audio);
+    const bool padded = (rng() % 4) == 0;
+    if (padded) {
+      rtp[0] |= 0x20;
+      rtp.insert(rtp.end(), {0xAA, 0xBB, 3});
+    }
+    auto f = dp::build_udp_frame(fs, rtp);
+    const auto u = std::get<dp::udp_packet>(dp::parse_udp(f));
+    std::size_t header = 0;
+    std::size_t pad = 0;
+    ASSERT_EQ(dp::check_rtp({f.data() + u.payload_offset, u.payload_len}, header, pad), dp::drop_reason::count_);
+    ASSERT_TRUE(dp::rewrite_rtp_payload(f.data(), u, header, pad, r));
+    dp::rewrite_for_route(f.data(), u, r);
+
+    // Reference: the expected RTP built from scratch, then the whole frame.
+    std::vector<std::uint8_t> out_audio(audio.size());
+    if (leg == 0) {
+      dsp::g711::scalar::ulaw_to_alaw(audio, out_audio);
+    } else {
+      dsp::g711::scalar::alaw_to_ulaw(audio, out_audio);
+    }
+    const auto& out = s.legs[static_cast<std::size_t>(1 - leg)];
+    auto want_rtp = dp::build_rtp({out.payload_type, marker, 7, 8, 9}, out_audio);
+    if (padded) {
+      want_rtp[0] |= 0x20;
+      want_rtp.insert(want_rtp.end(), {0xAA, 0xBB, 3});
+    }
+    dp::udp_frame_spec ws;
+    ws.dst_mac = out.remote_mac;
+    ws.src_mac = mac;
+    ws.src = out.local;
+    ws.dst = out.remote;
+    ws.udp_checksum = fs.udp_checksum;
+    ASSERT_EQ(f, dp::build_udp_frame(ws, want_rtp)) << "iteration " << iter;
+  }
+}
+
+TEST(RewritePayload, OtherPayloadTypesPassUntouched) {
+  dp::session_spec s;
+  s.id = "x";
+  s.legs[0].local = {1, 20000};
+  s.legs[0].remote = {2, 30000};
+  s.legs[1].local = {1, 20002};
+  s.legs[1].remote = {3, 40000};
+  s.legs[1].leg_codec = dp::codec::pcma;
+  s.legs[1].payload_type = 8;
+  dp::session_state st;
+  const dp::mac_addr mac{};
+  dp::build_session_state(s, &mac, 1, 0, st);
+  // RFC 4733 telephone-event (dynamic payload type 101): four bytes of event data.
+  const std::vector<std::uint8_t> event = {5, 0x8A, 0x03, 0x20};
+  dp::udp_frame_spec fs;
+  fs.src = s.legs[0].remote;
+  fs.dst = s.legs[0].local;
+  auto f = dp::build_udp_frame(fs, dp::build_rtp({101, true, 1, 2, 3}, event));
+  const auto before = f;
+  const auto u = std::get<dp::udp_packet>(dp::parse_udp(f));
+  EXPECT_FALSE(dp::rewrite_rtp_payload(f.data(), u, 12, 0, st.routes[0]));
+  EXPECT_EQ(f, before);
 }
 
 }  // namespace
