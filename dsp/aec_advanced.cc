@@ -5,14 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <cstdlib>
-#include <cstdio>
-static float X_FIXMU = getenv("X_FIXMU")?atof(getenv("X_FIXMU")):0.f;
-static int X_BG = getenv("X_BG")?1:0;
-static int X_NOESM = getenv("X_NOESM")?1:0;
-static int X_NSTART = getenv("X_NSTART")?1:0;
-static float X_PS = getenv("X_PS")?atof(getenv("X_PS")):1.0f;
-static int X_CALL = getenv("X_CALL")?1:0;
 
 #include "dsp/aec_simd.h"
 #include "dsp/kernels.h"
@@ -24,15 +16,35 @@ namespace {
 // over partitions: 1 makes the a-posteriori error of the unconstrained update zero
 // (the NLMS "projection" step); larger overshoots (measured: mu 1.3 lowers the steady
 // ERLE ~1 dB on the aec_quality scenarios, 0.8 changes it <0.5 dB).
-static float mu_max = getenv("X_MU")?atof(getenv("X_MU")):1.0f;
+constexpr float mu_max = 1.0f;
 // Kalman-view step control (see the comment in process()): the misalignment estimate
 // falls by eta * (share of the error explained by misalignment) / P per block, the
 // unmodelled power is at least psi_noise times the tracked noise floor, and a process
 // noise of q_noise * P0 per block keeps the filter able to follow slow drift. Tuned on
-// the aec_quality scenarios (eta 0.3..0.6 and psi 2..4 are within 1 dB of each other).
-static float eta = getenv("X_ETA")?atof(getenv("X_ETA")):0.5f;
-static float psi_noise = getenv("X_PSI")?atof(getenv("X_PSI")):4.0f;
-static float q_noise = getenv("X_Q")?atof(getenv("X_Q")):1e-5f;
+// the aec_quality scenarios: eta 0.3 against 0.5 adds 0.5..9 dB of steady ERLE on the
+// room paths (speech converges more slowly than the diagonal model assumes, so the
+// estimate must shrink more slowly); 0.2 loses 1..2 dB on the hybrids; psi 1..16 and
+// q 1e-7..1e-4 change the sum over all scenarios by < 2 %.
+constexpr float eta = 0.3f;
+constexpr float psi_noise = 4.0f;
+constexpr float q_noise = 1e-5f;
+// Step normaliser per bin: |X_k|^2 summed over partitions plus this share of its mean
+// over bins. A bin between speech harmonics holds mostly the window's leakage from its
+// neighbours; normalising by its own tiny power turns that leakage into a large, wrong
+// update (with one partition and no noise: 14 dB ERLE after 1 s with 0, 31 dB with 0.1).
+// 0.03 adds 0.3..5 dB on the aec_quality scenarios, 0.1 and more start to lose on the
+// hybrids (their echo is band-limited, so the weak bins matter there).
+constexpr float broadband_share = 0.03f;
+// Proportionate step across partitions (IPNLMS of J. Benesty and S. L. Gay, "An improved
+// PNLMS algorithm", ICASSP 2002, per partition as in A. W. H. Khong, J. Benesty and
+// P. A. Naylor's IPMDF, EUSIPCO 2005): partition p's step is scaled by
+// (1 - a)/2 + (1 + a)/2 * P * (its share of the filter energy), normalised by the same
+// weighting of the far power. Echo paths put most energy in a few partitions (hybrids:
+// one; rooms: the first ones), which then adapt faster. a = -0.75 (1/8 proportionate):
+// +0.5..1.2 dB steady ERLE and 1.2 s instead of 3.0 s recovery on the hybrid path change;
+// a = 0 loses 2 dB on the 128 ms room, whose tail partitions then adapt too slowly.
+constexpr float proportionate_alpha = -0.75f;
+constexpr int gain_interval = 4;
 // Coherence between the newest far block and the error, smoothed per bin with this
 // factor (~10 blocks). With that smoothing independent signals show a mean coherence
 // of ~0.05 (measured 0.02..0.09 converged or in double talk); 0.2..0.3 after an echo
@@ -45,8 +57,10 @@ constexpr float coh_high = 0.3f;
 // the filters' smoothed output disagreement |y_b - y_f|^2 (that difference would be
 // +1x if the background were exact and -1x if the foreground were); reset the
 // background from the foreground when its error is 6 dB above the foreground's and
-// above the near-end power (it diverged, e.g. during double talk).
-constexpr float copy_margin = 0.5f;
+// above the near-end power (it diverged, e.g. during double talk). copy_margin 0.25
+// against 0.5: 20 dB reached in 1.14 s instead of 1.64 s on the 32 ms room, the rest
+// within 0.1 dB / 0.02 s on the aec_quality scenarios; 1.0 delays recovery by 1.5 s.
+constexpr float copy_margin = 0.25f;
 constexpr float restore_ratio = 4.0f;
 constexpr float power_smoothing = 0.4f;
 // ERLE status smoothing (~0.5 s at 20 ms frames). Double talk: the output exceeds the
@@ -56,15 +70,14 @@ constexpr float erle_smoothing = 0.04f;
 constexpr float double_talk_ratio = 4.0f;
 constexpr int double_talk_hangover_frames = 3;
 // Start the filter this many ms before the estimated bulk delay: echo paths (line
-// hybrids especially) have energy before their main peak, and the estimator's
-// resolution is 4 samples.
+// hybrids especially) have energy before their main peak, and the estimator works at
+// 1 kHz (8-sample lags, interpolated).
 constexpr int margin_ms = 6;
 // Per-bin noise floor of the error: smoothing of |E|^2 per block and the largest rise
 // of the minimum tracker (R. Martin, IEEE Trans. Speech Audio Process. 9(5), 2001,
 // reduced to a smoothed minimum with a bounded rise).
 constexpr float noise_smoothing = 0.1f;
 constexpr float noise_rise_db_per_s = 3.0f;
-static float quiet_smoothing = getenv("X_QS")?atof(getenv("X_QS")):0.05f;
 
 inline int pad16(int v) { return (v + 15) / 16 * 16; }
 
@@ -81,6 +94,7 @@ aec_advanced::aec_advanced(const aec_config& cfg, std::pmr::memory_resource* mr)
       use_delay_(cfg.delay_estimation),
       mu_max_(mu_max),
       far_floor_(static_cast<float>(std::pow(10.0, cfg.far_silence_dbfs / 10.0) * 32768.0 * 32768.0)),
+      noise_rise_(std::pow(10.0f, noise_rise_db_per_s * static_cast<float>(cfg.frame_samples) / sample_rate_hz / 10.0f)),
       fft_(&fft_registry::instance().prepare(2 * cfg.frame_samples)),
       ring_size_(max_delay_ + (p_ + 2) * n_),
       ring_(static_cast<std::size_t>(ring_size_), mr),
@@ -96,10 +110,9 @@ aec_advanced::aec_advanced(const aec_config& cfg, std::pmr::memory_resource* mr)
       see_(static_cast<std::size_t>(kp_), mr),
       noise_(static_cast<std::size_t>(kp_), mr),
       esm_(static_cast<std::size_t>(kp_), mr),
-      quiet_(static_cast<std::size_t>(kp_), mr),
-      mis_(static_cast<std::size_t>(p_ * kp_), mr),
-      psm_(static_cast<std::size_t>(kp_), mr),
-      mup_(static_cast<std::size_t>(kp_), mr),
+      mis_(static_cast<std::size_t>(kp_), mr),
+      gain_(static_cast<std::size_t>(p_), mr),
+      wpow_(static_cast<std::size_t>(kp_), mr),
       sxer_(static_cast<std::size_t>(kp_), mr),
       sxei_(static_cast<std::size_t>(kp_), mr),
       yr_(static_cast<std::size_t>(kp_), mr),
@@ -132,8 +145,6 @@ void aec_advanced::clear_filters() noexcept {
   sxei_.fill_zero();
   coh_ = 0;
   for (auto& v : mis_) v = 1.0f / static_cast<float>(p_);
-  mup_.fill_zero();
-  psm_.fill_zero();
   resid_power_ = 0;
   leak_ = 1.0f;
   sb_ = sf_ = sd_ = 0;
@@ -153,12 +164,12 @@ void aec_advanced::reset() noexcept {
   xr_.fill_zero();
   xi_.fill_zero();
   xpow_.fill_zero();
+  gain_.fill_zero();
+  wpow_.fill_zero();
+  gain_phase_ = 0;
   noise_.fill_zero();
   esm_.fill_zero();
   noise_init_ = false;
-  quiet_.fill_zero();
-  quiet_init_ = false;
-  far_idle_frames_ = 0;
   x_head_ = 0;
   clear_filters();
   delay_.reset();
@@ -189,25 +200,19 @@ void aec_advanced::push_spectrum(std::int64_t end) noexcept {
   float* xr = xr_.data() + x_head_ * kp_;
   float* xi = xi_.data() + x_head_ * kp_;
   load_far_window(end, time_.data());
-  float acc = 0;
-  for (int i = n_; i < m_; ++i) acc += time_[static_cast<std::size_t>(i)] * time_[static_cast<std::size_t>(i)];
-  block_power_ = acc / static_cast<float>(n_);
+  const auto newest = std::span<const float>(time_.data() + n_, static_cast<std::size_t>(n_));
+  block_power_ = kernels::dot(newest, newest) / static_cast<float>(n_);
   fft_->forward(time_.data(), spec_.data());
-  for (int k = 0; k < k_; ++k) {
-    const float old = xr[k] * xr[k] + xi[k] * xi[k];
-    xr[k] = spec_[static_cast<std::size_t>(k)].real();
-    xi[k] = spec_[static_cast<std::size_t>(k)].imag();
-    xpow_[static_cast<std::size_t>(k)] = std::max(0.0f, xpow_[static_cast<std::size_t>(k)] - old + xr[k] * xr[k] + xi[k] * xi[k]);
-  }
+  const auto k = static_cast<std::size_t>(k_);
+  // Running sum over partitions: drop the block leaving the window, add the new one.
+  aec_simd::power_acc(xpow_.data(), xr, xi, -1.0f, k);
+  aec_simd::split(reinterpret_cast<const float*>(spec_.data()), xr, xi, k);
+  aec_simd::power_acc(xpow_.data(), xr, xi, 1.0f, k);
   // The running sum loses precision over time: recompute it exactly now and then.
   if (++frames_since_rebuild_ >= 256) {
     frames_since_rebuild_ = 0;
     xpow_.fill_zero();
-    for (int p = 0; p < p_; ++p)
-      for (int k = 0; k < k_; ++k) {
-        const float a = xr_[static_cast<std::size_t>(p * kp_ + k)], b = xi_[static_cast<std::size_t>(p * kp_ + k)];
-        xpow_[static_cast<std::size_t>(k)] += a * a + b * b;
-      }
+    for (int p = 0; p < p_; ++p) aec_simd::power_acc(xpow_.data(), xr_.data() + p * kp_, xi_.data() + p * kp_, 1.0f, k);
   }
 }
 
@@ -219,10 +224,7 @@ void aec_advanced::rebuild_history() noexcept {
   frames_since_rebuild_ = 255;  // force an exact power sum on the next push
   xpow_.fill_zero();
   for (int p = 0; p < p_; ++p)
-    for (int k = 0; k < k_; ++k) {
-      const float a = xr_[static_cast<std::size_t>(p * kp_ + k)], b = xi_[static_cast<std::size_t>(p * kp_ + k)];
-      xpow_[static_cast<std::size_t>(k)] += a * a + b * b;
-    }
+    aec_simd::power_acc(xpow_.data(), xr_.data() + p * kp_, xi_.data() + p * kp_, 1.0f, static_cast<std::size_t>(k_));
 }
 
 // y = last N samples of IFFT(sum_p W_p X_{t-p}) / 2N (overlap-save); leaves Y in yr_/yi_.
@@ -234,7 +236,7 @@ void aec_advanced::filter(const float* wr, const float* wi, float* y) noexcept {
     aec_simd::cmac(yr_.data(), yi_.data(), wr + p * kp_, wi + p * kp_, xr_.data() + slot * kp_,
                    xi_.data() + slot * kp_, static_cast<std::size_t>(kp_));
   }
-  for (int k = 0; k < k_; ++k) spec_[static_cast<std::size_t>(k)] = {yr_[static_cast<std::size_t>(k)], yi_[static_cast<std::size_t>(k)]};
+  aec_simd::join(yr_.data(), yi_.data(), reinterpret_cast<float*>(spec_.data()), static_cast<std::size_t>(k_));
   fft_->inverse(spec_.data(), time_.data());
   const float inv = 1.0f / static_cast<float>(m_);
   for (int i = 0; i < n_; ++i) y[i] = time_[static_cast<std::size_t>(n_ + i)] * inv;
@@ -244,15 +246,40 @@ void aec_advanced::filter(const float* wr, const float* wi, float* y) noexcept {
 void aec_advanced::constrain(int p) noexcept {
   float* wr = wbr_.data() + p * kp_;
   float* wi = wbi_.data() + p * kp_;
-  for (int k = 0; k < k_; ++k) spec_[static_cast<std::size_t>(k)] = {wr[k], wi[k]};
+  aec_simd::join(wr, wi, reinterpret_cast<float*>(spec_.data()), static_cast<std::size_t>(k_));
   fft_->inverse(spec_.data(), time_.data());
-  const float inv = 1.0f / static_cast<float>(m_);
-  for (int i = 0; i < n_; ++i) time_[static_cast<std::size_t>(i)] *= inv;
+  aec_simd::scale(time_.data(), 1.0f / static_cast<float>(m_), static_cast<std::size_t>(n_));
   std::memset(time_.data() + n_, 0, static_cast<std::size_t>(n_) * sizeof(float));
   fft_->forward(time_.data(), spec_.data());
-  for (int k = 0; k < k_; ++k) {
-    wr[k] = spec_[static_cast<std::size_t>(k)].real();
-    wi[k] = spec_[static_cast<std::size_t>(k)].imag();
+  aec_simd::split(reinterpret_cast<const float*>(spec_.data()), wr, wi, static_cast<std::size_t>(k_));
+}
+
+// Proportionate gains per background partition (see proportionate_alpha) and the far
+// power per bin weighted by them.
+void aec_advanced::update_partition_gains() noexcept {
+  const auto part = [&](const buffer<float>& b, int p) {
+    return std::span<const float>(b.data() + p * kp_, static_cast<std::size_t>(kp_));
+  };
+  // The energy profile changes slowly: refresh the gains every gain_interval blocks.
+  if (gain_phase_-- <= 0) {
+    gain_phase_ = gain_interval - 1;
+    double total = 0;
+    for (int p = 0; p < p_; ++p) {
+      const float e = kernels::dot(part(wbr_, p), part(wbr_, p)) + kernels::dot(part(wbi_, p), part(wbi_, p));
+      gain_[static_cast<std::size_t>(p)] = e;
+      total += e;
+    }
+    constexpr float a = proportionate_alpha;
+    for (auto& g : gain_) {
+      const float share = total > 0 ? static_cast<float>(g / total) : 1.0f / static_cast<float>(p_);
+      g = 0.5f * (1.0f - a) + 0.5f * (1.0f + a) * static_cast<float>(p_) * share;
+    }
+  }
+  wpow_.fill_zero();
+  for (int p = 0; p < p_; ++p) {
+    const int slot = (x_head_ - p + p_) % p_;
+    aec_simd::power_acc(wpow_.data(), xr_.data() + slot * kp_, xi_.data() + slot * kp_,
+                        gain_[static_cast<std::size_t>(p)], static_cast<std::size_t>(k_));
   }
 }
 
@@ -284,7 +311,6 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
       const bool outside = est < applied_delay_ || est > applied_delay_ + p_ * n_ / 2;
       if (want != applied_delay_ && outside) {
         applied_delay_ = want;
-        if (getenv("X_DBG")) fprintf(stderr, "realign at %lld to %d (est %d)\n", (long long)far_count_, want, est);
         rebuild_history();
         clear_filters();
         realigned = true;
@@ -295,7 +321,6 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
 
   // Far-end activity as the filter sees it (the delayed block).
   const bool far_active = block_power_ > far_floor_;
-  far_idle_frames_ = far_active ? 0 : std::min(far_idle_frames_ + 1, 1 << 20);
 
   // Foreground (output) then background (adapting).
   filter(wfr_.data(), wfi_.data(), yf_.data());
@@ -322,31 +347,12 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
   std::memset(time_.data(), 0, static_cast<std::size_t>(n) * sizeof(float));
   std::memcpy(time_.data() + n, eb_.data(), static_cast<std::size_t>(n) * sizeof(float));
   fft_->forward(time_.data(), spec_.data());
-  {
-    // Per-bin noise floor of the error: a minimum tracker (Martin 2001, simplified)
-    // rising at most noise_rise_db_per_s.
-    const float noise_start = static_cast<float>(n) * 32768.0f * 32768.0f * 1e-9f;
-    const float rise = std::pow(10.0f, noise_rise_db_per_s * static_cast<float>(n) / sample_rate_hz / 10.0f);
-    for (int k = 0; k < k_; ++k) {
-      const auto s = static_cast<std::size_t>(k);
-      er_[s] = spec_[s].real();
-      ei_[s] = spec_[s].imag();
-      const float e2 = er_[s] * er_[s] + ei_[s] * ei_[s];
-      esm_[s] += noise_smoothing * (e2 - esm_[s]);
-      noise_[s] = noise_init_ ? std::min(std::max(noise_[s], noise_start) * rise, esm_[s]) : (X_NSTART ? noise_start : e2);
-    }
-    noise_init_ = true;
-    // Frames that carry no echo (the delayed far end idle for a whole tail) show the
-    // near-end noise itself: average |E|^2 over them.
-    if (far_idle_frames_ > p_) {
-      float* __restrict q = quiet_.data();
-      const float* __restrict er = er_.data();
-      const float* __restrict ei = ei_.data();
-      const float a = quiet_init_ ? quiet_smoothing : 1.0f;
-      for (int k = 0; k < k_; ++k) q[k] += a * (er[k] * er[k] + ei[k] * ei[k] - q[k]);
-      quiet_init_ = true;
-    }
-  }
+  aec_simd::split(reinterpret_cast<const float*>(spec_.data()), er_.data(), ei_.data(), static_cast<std::size_t>(k_));
+  // Per-bin noise floor of the error: a minimum tracker (Martin 2001, simplified)
+  // rising at most noise_rise_db_per_s.
+  const float noise_sum = aec_simd::noise_track(er_.data(), ei_.data(), esm_.data(), noise_.data(), noise_smoothing,
+                                                noise_rise_, noise_init_, static_cast<std::size_t>(k_));
+  noise_init_ = true;
   if (far_active) {
     // Step per bin from a diagonal frequency-domain Kalman view of the filter (G. Enzner
     // and P. Vary, "Frequency-domain adaptive Kalman filter for acoustic echo control in
@@ -359,85 +365,40 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
     const float delta = static_cast<float>(p_) * static_cast<float>(m_) * far_floor_;
     const float* x0r = xr_.data() + x_head_ * kp_;
     const float* x0i = xi_.data() + x_head_ * kp_;
+    update_partition_gains();
     // Echo the filter misses (start, path change) makes the error coherent with the far
     // end: raise the misalignment estimate so that the step opens again.
     const float bump = coh_ > coh_low ? p0 * std::min(1.0f, (coh_ - coh_low) / (coh_high - coh_low)) : 0.0f;
-    {
-      // Plain restrict pointers: the buffers never alias, and saying so lets the
-      // compiler vectorise these loops (they stayed scalar through the buffer accessors).
-      float* __restrict sxer = sxer_.data();
-      float* __restrict sxei = sxei_.data();
-      float* __restrict sxx = sxx_.data();
-      float* __restrict see = see_.data();
-      float* __restrict inv_d = mu_.data();
-      float* __restrict coh = yr_.data();
-      float* __restrict emis = yi_.data();
-      const float* __restrict er = er_.data();
-      const float* __restrict ei = ei_.data();
-      const float* __restrict noise = quiet_init_ ? quiet_.data() : noise_.data();
-      const float* __restrict esm = esm_.data();
-      for (int k = 0; k < k_; ++k) emis[k] = 0.0f;
-      float* __restrict psm = psm_.data();
-      for (int k = 0; k < k_; ++k) psm[k] += X_PS * (x0r[k] * x0r[k] + x0i[k] * x0i[k] - psm[k]);
-      // Expected misalignment echo per bin: sum over partitions of C_p |X_p|^2, on the
-      // error's (N-sample) scale.
-      for (int p = 0; p < p_; ++p) {
-        const int slot = (x_head_ - p + p_) % p_;
-        const float* __restrict xr = xr_.data() + slot * kp_;
-        const float* __restrict xi = xi_.data() + slot * kp_;
-        float* __restrict c = mis_.data() + p * kp_;
-        for (int k = 0; k < k_; ++k) {
-          c[k] = std::max(c[k] + q_noise * p0, bump);
-          emis[k] += 0.5f * c[k] * (X_PS < 1.0f ? psm[k] : (xr[k] * xr[k] + xi[k] * xi[k]));
-        }
-      }
-      const float reg = 0.5f * p0 * delta;
-      for (int k = 0; k < k_; ++k) {
-        const float e2 = er[k] * er[k] + ei[k] * ei[k];
-        const float x2 = x0r[k] * x0r[k] + x0i[k] * x0i[k];
-        // Coherence of the newest far block with the error: high when the error is echo
-        // the filter misses, low for noise and near-end speech (the coherence double-talk
-        // detector of T. Gaensler et al., IEEE Trans. Speech Audio Process. 8(6), 2000).
-        constexpr float cs = coherence_smoothing;
-        sxer[k] += cs * ((x0r[k] * er[k] + x0i[k] * ei[k]) - sxer[k]);
-        sxei[k] += cs * ((x0r[k] * ei[k] - x0i[k] * er[k]) - sxei[k]);
-        sxx[k] += cs * (x2 - sxx[k]);
-        see[k] += cs * (e2 - see[k]);
-        coh[k] = (sxer[k] * sxer[k] + sxei[k] * sxei[k]) / (sxx[k] * see[k] + 1e-6f);
-        const float psi = X_NOESM ? psi_noise * noise[k] : std::max(psi_noise * noise[k], esm[k] - emis[k]);
-        inv_d[k] = 0.5f * mu_max_ / (emis[k] + psi + reg + 1e-6f);
-      }
-      // Kalman gain and covariance update per partition: mu_p = C_p / (2 D), and C_p
-      // shrinks by eta * mu_p |X_p|^2 (the state-space PBFDAF of M. Kuech, E. Mabande
-      // and G. Enzner, ICASSP 2014: per-partition covariance, so that the step follows
-      // each partition's own uncertainty, e.g. small in a room response's decayed end).
-      for (int p = 0; p < p_; ++p) {
-        const int slot = (x_head_ - p + p_) % p_;
-        const float* __restrict xr = xr_.data() + slot * kp_;
-        const float* __restrict xi = xi_.data() + slot * kp_;
-        float* __restrict c = mis_.data() + p * kp_;
-        float* __restrict mup = mup_.data();
-        for (int k = 0; k < k_; ++k) {
-          mup[k] = c[k] * inv_d[k];
-          c[k] *= std::max(0.0f, 1.0f - eta * mup[k] * (xr[k] * xr[k] + xi[k] * xi[k]));
-        }
-        for (int k = k_; k < kp_; ++k) mup[k] = 0.0f;
-        aec_simd::cgrad(wbr_.data() + p * kp_, wbi_.data() + p * kp_, xr_.data() + slot * kp_,
-                        xi_.data() + slot * kp_, er_.data(), ei_.data(), mup, static_cast<std::size_t>(kp_));
-      }
-    }
-    // Sums kept out of the per-bin loop so that the compiler vectorises it.
-    double coh_sum = 0, resid = 0;
-    for (int k = 0; k < k_; ++k) {
-      coh_sum += yr_[static_cast<std::size_t>(k)];
-      resid += yi_[static_cast<std::size_t>(k)];
-    }
+    // Per bin (aec_simd::step_control): the coherence of the newest far block with the
+    // error (high when the error is echo the filter misses, low for noise and near-end
+    // speech: the coherence double-talk detector of T. Gaensler et al., IEEE Trans.
+    // Speech Audio Process. 8(6), 2000); the misalignment m = max(mis + q, bump) and its
+    // echo on the error's (N-sample) scale, echo_mis = m/2 * sum_p |X_p|^2; the power
+    // the filter cannot model, psi = max(psi_noise * noise, |E|^2 smoothed - echo_mis);
+    // the step mu = frac / (weighted far power + broadband share + delta) with
+    // frac = echo_mis / (echo_mis + psi); and mis = m * (1 - eta/P * frac).
+    float xmean = 0;
+    for (int k = 0; k < k_; ++k) xmean += xpow_[static_cast<std::size_t>(k)];
+    xmean *= broadband_share / static_cast<float>(k_);
+    const aec_simd::step_inputs in{
+        .x0r = x0r, .x0i = x0i, .er = er_.data(), .ei = ei_.data(), .xpow = xpow_.data(), .wpow = wpow_.data(),
+        .noise = noise_.data(), .esm = esm_.data(), .sxer = sxer_.data(), .sxei = sxei_.data(), .sxx = sxx_.data(),
+        .see = see_.data(), .mis = mis_.data(), .mu = mu_.data(), .cs = coherence_smoothing, .q_add = q_noise * p0,
+        .bump = bump, .psi_noise = psi_noise, .norm_add = xmean + delta, .mu_top = mu_max_,
+        .shrink = eta / static_cast<float>(p_)};
+    const auto sums = aec_simd::step_control(in, static_cast<std::size_t>(k_));
+    const double coh_sum = sums.coherence, resid = sums.misalignment_echo;
     coh_ = static_cast<float>(coh_sum / k_);
     // Expected residual echo per sample (Parseval over the half spectrum, both halves).
     resid_power_ = static_cast<float>(2.0 * resid / (static_cast<double>(m_) * n));
-    if (X_CALL) { for (int p = 0; p < p_; ++p) constrain(p); } else {
+    for (int p = 0; p < p_; ++p) {
+      const int slot = (x_head_ - p + p_) % p_;
+      aec_simd::cgrad(wbr_.data() + p * kp_, wbi_.data() + p * kp_, xr_.data() + slot * kp_,
+                      xi_.data() + slot * kp_, er_.data(), ei_.data(), mu_.data(), gain_[static_cast<std::size_t>(p)],
+                      static_cast<std::size_t>(kp_));
+    }
     constrain(constrain_next_);
-    constrain_next_ = (constrain_next_ + 1) % p_; }
+    constrain_next_ = (constrain_next_ + 1) % p_;
 
     // Two-path: adopt a better background, undo a diverged one.
     sf_ += power_smoothing * (static_cast<float>(pf) - sf_);
@@ -445,13 +406,11 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
     sd_ += power_smoothing * (static_cast<float>(pd) - sd_);
     // e_f - e_b = y_b - y_f: the near-end noise cancels in that difference, so comparing
     // pf - pb against the filters' disagreement works below the noise floor too.
-    double dis = 0;
-    for (int i = 0; i < n; ++i) {
-      const double dv = static_cast<double>(yb_[static_cast<std::size_t>(i)]) - yf_[static_cast<std::size_t>(i)];
-      dis += dv * dv;
-    }
+    for (int i = 0; i < n; ++i) time_[static_cast<std::size_t>(i)] = yb_[static_cast<std::size_t>(i)] - yf_[static_cast<std::size_t>(i)];
+    const auto diff = std::span<const float>(time_.data(), static_cast<std::size_t>(n));
+    const float dis = kernels::dot(diff, diff);
     dif_ += power_smoothing * (static_cast<float>(pf - pb) - dif_);
-    dis_ += power_smoothing * (static_cast<float>(dis / n) - dis_);
+    dis_ += power_smoothing * (dis / static_cast<float>(n) - dis_);
     if (dif_ > copy_margin * dis_ && dis_ > 0) {
       std::memcpy(wfr_.data(), wbr_.data(), wbr_.size() * sizeof(float));
       std::memcpy(wfi_.data(), wbi_.data(), wbi_.size() * sizeof(float));
@@ -468,8 +427,6 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
   // Status: double talk when the output carries much more than the expected residual.
   const float residual = resid_power_;
   leak_ = pyf > 0 ? static_cast<float>(resid_power_ / pyf) : 1.0f;
-  double noise_sum = 0;
-  for (int k = 0; k < k_; ++k) noise_sum += noise_[static_cast<std::size_t>(k)];
   const auto noise_power = static_cast<float>(2.0 * noise_sum / (static_cast<double>(m_) * n));
   if (far_active && status_.converged && coh_ < coh_low &&
       static_cast<float>(pf) > double_talk_ratio * (residual + noise_power))
@@ -487,7 +444,6 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
   }
   status_.delay_samples = use_delay_ && delay_.delay_samples() >= 0 ? delay_.delay_samples() : applied_delay_;
 
-  if (X_BG) std::memcpy(ef_.data(), eb_.data(), n * sizeof(float));
   res_.process(ef_.span(), residual, far_active);
   // Exact power-of-two scaling, then round half to even and saturate.
   aec_simd::scale(ef_.data(), 1.0f / kernels::full_scale, static_cast<std::size_t>(n));

@@ -9,7 +9,9 @@
 //    constraint is applied to one partition per block in turn (P. C. W. Sommen's
 //    observation, used by J. Derkx et al., "New constraining method for partitioned block
 //    frequency-domain adaptive filters", IEEE Trans. SP 50(9), 2002), which keeps the
-//    cost at 2 FFTs per block instead of 2P.
+//    cost at 2 FFTs per block instead of 2P. The step is scaled per partition in
+//    proportion to its share of the filter energy (IPNLMS-style, 1/8 proportionate),
+//    and normalised by the far power per bin plus a small share of its mean over bins.
 //  - step size per bin from a diagonal frequency-domain Kalman view (G. Enzner and P. Vary,
 //    Signal Processing 86(6), 2006): the share of the error power that the expected
 //    misalignment explains, against a per-bin noise floor and the near-end power. It is
@@ -43,10 +45,11 @@ class aec_advanced final : public echo_canceller {
   aec_advanced(const aec_advanced&) = delete;
   aec_advanced& operator=(const aec_advanced&) = delete;
 
-  // 5.6 us per 160-sample frame at 128 ms tail with the 500 ms delay search, 4.0 us without;
-  // 5.7 / 6.1 us at 64 / 256 ms (CPU time, median of 5, Highway AVX3 dispatch, shared 2-core
-  // VM; speexdsp 21.6 us at 128 ms in the same run): aec_bench BM_aec_advanced,
-  // BM_aec_advanced_no_delay_search.
+  // 3.2 us per 160-sample frame at 128 ms tail with the 500 ms delay search, 2.7 us without;
+  // 2.9 / 3.8 us at 64 / 256 ms (CPU time, median of 5, Highway AVX3 dispatch, shared 2-core
+  // VM; speexdsp 22.7 us at 128 ms in the same run): aec_bench BM_aec_advanced,
+  // BM_aec_advanced_no_delay_search. Per frame: 5 FFTs of 2N (~0.19 us each), 2P complex
+  // MACs and P gradient updates, the per-bin step control, and the delay search (~0.4 us).
   void process(std::span<const std::int16_t> near, std::span<const std::int16_t> far,
                std::span<std::int16_t> out) noexcept override;
   aec_status status() const noexcept override { return status_; }
@@ -66,12 +69,14 @@ class aec_advanced final : public echo_canceller {
   void rebuild_history() noexcept;
   void constrain(int p) noexcept;
   void clear_filters() noexcept;
+  void update_partition_gains() noexcept;
 
   int n_, m_, k_, kp_, p_;
   int max_delay_, margin_;
   bool use_delay_;
   float mu_max_;
   float far_floor_;
+  float noise_rise_;  // per-frame rise factor of the error noise-floor tracker
   const real_fft* fft_;
   int ring_size_;
   buffer<float> ring_;  // far history, ring_size_ samples
@@ -86,12 +91,10 @@ class aec_advanced final : public echo_canceller {
   buffer<float> sxx_, see_;        // kp_: smoothed |X_0|^2 and |E|^2 (coherence)
   buffer<float> noise_, esm_;      // kp_: error noise floor per bin, smoothed |E|^2
   bool noise_init_ = false;
-  buffer<float> quiet_;            // kp_: |E|^2 smoothed over frames without echo (near-end noise)
-  bool quiet_init_ = false;
-  int far_idle_frames_ = 0;        // frames since the delayed far end was last active
-  buffer<float> mis_;              // p_ * kp_: expected misalignment power per partition and bin
-  buffer<float> psm_;              // kp_: smoothed far power per bin (newest block)
-  buffer<float> mup_;              // kp_ scratch: one partition's step
+  buffer<float> mis_;              // kp_: expected misalignment power per bin
+  buffer<float> gain_;             // p_: proportionate step gain per background partition
+  int gain_phase_ = 0;             // blocks until gain_ is recomputed
+  buffer<float> wpow_;             // kp_: far power per bin weighted by gain_ (step normaliser)
   buffer<float> sxer_, sxei_;      // kp_: smoothed cross-spectrum newest far block x error
   float coh_ = 0;
   float block_power_ = 0;           // power per sample of the newest delayed far block

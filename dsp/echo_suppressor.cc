@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/aec_simd.h"
+#include "dsp/kernels.h"
+
 namespace dsp {
 namespace {
 
@@ -22,20 +25,25 @@ constexpr float release = 0.5f;
 echo_suppressor::echo_suppressor(const config& cfg) noexcept
     : min_gain_(std::pow(10.0f, -cfg.max_attenuation_db / 20.0f)),
       over_(std::pow(10.0f, cfg.overestimate_db / 10.0f)),
-      cng_(cfg.comfort_noise) {}
+      cng_(cfg.comfort_noise) {
+  reset();
+}
 
 void echo_suppressor::reset() noexcept {
   gain_ = 1.0f;
   floor_ = -1.0f;
-  rng_ = 0x9e3779b9u;
+  // Distinct non-zero seeds per lane (xorshift32 has period 2^32 - 1 for any of them).
+  for (std::size_t j = 0; j < generators; ++j) rng_[j] = 0x9e3779b9u + 0x6d2b79f5u * static_cast<std::uint32_t>(j);
 }
 
 void echo_suppressor::process(std::span<float> e, float residual_echo_power, bool far_active) noexcept {
   const auto n = static_cast<float>(e.size());
-  double acc = 0;
-  for (float v : e) acc += static_cast<double>(v) * v;
-  const float p = static_cast<float>(acc) / n;
-  const float rise = std::pow(10.0f, floor_rise_db_per_s * n / 8000.0f / 10.0f);
+  const float p = kernels::dot(e, e) / n;
+  if (e.size() != rise_frame_) {  // once per frame length: pow() costs ~40 ns
+    rise_frame_ = e.size();
+    rise_ = std::pow(10.0f, floor_rise_db_per_s * n / 8000.0f / 10.0f);
+  }
+  const float rise = rise_;
   if (floor_ < 0)
     floor_ = p;
   else
@@ -49,14 +57,9 @@ void echo_suppressor::process(std::span<float> e, float residual_echo_power, boo
   // Fill the removed share of the background: after the gain the background keeps
   // power g^2 * floor, comfort noise adds (1 - g^2) * floor.
   const float cn = cng_ ? std::sqrt(std::max(0.0f, 1.0f - gain_ * gain_) * floor_) : 0.0f;
-  constexpr float unit = 1.7320508f / 2147483648.0f;  // uniform on [-sqrt3, sqrt3): unit variance
-  for (float& v : e) {
-    rng_ ^= rng_ << 13;  // xorshift32 (Marsaglia, J. Stat. Softw. 8(14), 2003)
-    rng_ ^= rng_ >> 17;
-    rng_ ^= rng_ << 5;
-    const float r = static_cast<float>(static_cast<std::int32_t>(rng_)) * unit;
-    v = gain_ * v + cn * r;
-  }
+  // 16 generators side by side so that the mix vectorises (one serial xorshift32 cost
+  // ~0.3 us per 160-sample frame in aec_bench BM_aec_advanced).
+  aec_simd::comfort_mix(e.data(), rng_, gain_, cn, e.size());
 }
 
 }  // namespace dsp

@@ -10,6 +10,7 @@
 // end talks its power dwarfs the residual estimate and the gain stays at 1.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -41,7 +42,10 @@ class echo_suppressor {
   bool cng_;
   float gain_ = 1.0f;
   float floor_ = -1.0f;  // tracked background power per sample; < 0 until first frame
-  std::uint32_t rng_ = 0x9e3779b9u;
+  static constexpr std::size_t generators = 16;  // comfort-noise generators run side by side
+  std::uint32_t rng_[generators] = {};
+  std::size_t rise_frame_ = 0;  // frame length rise_ was computed for
+  float rise_ = 1.0f;           // per-frame rise factor of the floor tracker
 };
 
 }  // namespace dsp

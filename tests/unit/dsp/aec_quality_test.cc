@@ -41,11 +41,12 @@ results run_case(std::size_t index) {
 // Hybrid, ERL 6 dB, noise -50 dBFS, 20 ms delay, tail 64 ms.
 TEST(aec_quality, hybrid_line_echo) {
   const auto r = run_case(0);
-  EXPECT_GE(r.linear.erle_steady_db, 30.0);                         // measured 31.0
+  EXPECT_GE(r.linear.erle_steady_db, 30.0);                         // measured 31.2
   EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // speexdsp 23.7
-  // Task target: 20 dB within 1 s of far-end speech; measured 1.72 s (speexdsp 2.52 s).
+  // Task target: 20 dB within 1 s of far-end speech; measured 1.48 s (speexdsp 2.52 s),
+  // 0.48 s short: the partitioned filter converges slowly on speech (see the report).
   EXPECT_GT(r.linear.time_to_20db_s, 0.0);
-  EXPECT_LE(r.linear.time_to_20db_s, 2.0);
+  EXPECT_LE(r.linear.time_to_20db_s, 1.7);
   EXPECT_LT(r.linear.time_to_20db_s, r.speex.time_to_20db_s);
   // Full chain: comfort noise keeps the far-only output at the background level.
   EXPECT_NEAR(r.full.out_far_only_dbfs, r.full.noise_in_dbfs, 2.0);  // measured -50.4 vs -50.0
@@ -55,34 +56,49 @@ TEST(aec_quality, hybrid_line_echo) {
 // Bulk delay beyond the tail: 120 ms with a 64 ms tail. speexdsp has no delay search.
 TEST(aec_quality, bulk_delay_beyond_tail) {
   const auto r = run_case(2);
-  EXPECT_GE(r.linear.erle_steady_db, 15.5);  // measured 17.3 (noise -40 dBFS, echo -38 dBFS)
+  // Task target 30 dB; measured 18.5 (noise -40 dBFS, echo -38 dBFS: 11.5 dB short).
+  EXPECT_GE(r.linear.erle_steady_db, 16.5);
   EXPECT_LE(r.speex.erle_steady_db, 3.0);    // measured 0.2
   const auto d = run_case(7);                // 200 ms, room 64 ms, tail 128 ms, double talk
-  EXPECT_GE(d.linear.erle_steady_db, 21.0);  // measured 23.4
+  EXPECT_GE(d.linear.erle_steady_db, 22.0);  // measured 23.9 (task target 30 dB: 6.1 dB short)
   EXPECT_GE(d.linear.erle_steady_db, d.speex.erle_steady_db + 10.0);
-  EXPECT_GE(d.full.dt_level_change_db, -3.0);  // measured -0.9
+  EXPECT_GE(d.full.dt_level_change_db, -3.0);  // measured -1.7
 }
 
 // Room responses, tails 64 and 256 ms.
 TEST(aec_quality, room_paths) {
+  const auto s = run_case(3);                // room 32 ms, noise -50 dBFS, tail 64
+  EXPECT_GE(s.linear.erle_steady_db, 30.0);  // measured 30.7
+  EXPECT_GE(s.linear.erle_steady_db, s.speex.erle_steady_db + 3.0);  // speexdsp 23.1
   const auto a = run_case(4);                // room 48 ms, noise -45 dBFS, tail 64
-  EXPECT_GE(a.linear.erle_steady_db, 19.5);  // measured 21.5 (task target 30 dB not reached)
+  EXPECT_GE(a.linear.erle_steady_db, 21.5);  // measured 23.2 (task target 30 dB: 6.8 dB short)
   EXPECT_GE(a.linear.erle_steady_db, a.speex.erle_steady_db + 3.0);  // speexdsp 15.2
   const auto b = run_case(6);                // room 128 ms, noise -50 dBFS, tail 256
-  EXPECT_GE(b.linear.erle_steady_db, 22.5);  // measured 24.5 (speexdsp 21.7)
-  EXPECT_GE(b.linear.erle_steady_db, b.speex.erle_steady_db);
+  EXPECT_GE(b.linear.erle_steady_db, 22.5);  // measured 24.6 (task target 30 dB: 5.4 dB short)
+  // Task target: 3 dB above speexdsp (21.7); measured +2.9.
+  EXPECT_GE(b.linear.erle_steady_db, b.speex.erle_steady_db + 2.0);
 }
 
 // Double talk and an echo-path change halfway (room 64 ms, noise -45 dBFS, tail 128).
 TEST(aec_quality, double_talk_and_path_change) {
   const auto r = run_case(8);
   EXPECT_GE(r.linear.dt_level_change_db, -3.0);  // measured 0.0
-  EXPECT_GE(r.full.dt_level_change_db, -3.0);    // measured -1.1 (residual suppressor)
-  EXPECT_GE(r.linear.dt_seg_snr_db, 19.0);       // measured 21.9 (speexdsp 18.7)
-  // Task target: recovery within 1.5 s; measured 2.32 s (speexdsp 3.98 s).
+  EXPECT_GE(r.full.dt_level_change_db, -3.0);    // measured -1.7 (residual suppressor)
+  EXPECT_GE(r.linear.dt_seg_snr_db, 22.5);       // measured 24.6 (speexdsp 18.7)
+  // Task target: recovery within 1.5 s; measured 2.32 s (speexdsp 3.98 s): 0.82 s short.
   EXPECT_GT(r.linear.recovery_s, 0.0);
-  EXPECT_LE(r.linear.recovery_s, 3.0);
-  EXPECT_GE(r.linear.erle_second_db, 16.0);  // measured 18.1 (speexdsp 16.7)
+  EXPECT_LE(r.linear.recovery_s, 2.6);
+  EXPECT_GE(r.linear.erle_second_db, 17.5);  // measured 19.0 (speexdsp 16.7)
+}
+
+// Line hybrid, double talk and a path change (ERL 6 dB, noise -50 dBFS, tail 64).
+TEST(aec_quality, hybrid_path_change) {
+  const auto r = run_case(9);
+  EXPECT_GT(r.linear.recovery_s, 0.0);
+  EXPECT_LE(r.linear.recovery_s, 1.5);           // measured 1.44 (speexdsp 2.96)
+  EXPECT_GE(r.full.dt_level_change_db, -3.0);    // measured -1.1
+  EXPECT_GE(r.linear.erle_second_db, 21.0);      // measured 22.7 (speexdsp 19.9)
+  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // 22.7 vs 18.6 (worse path each)
 }
 
 }  // namespace
