@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   relay->add_option("--warmup", o.warmup_s, "unmeasured time first")->check(CLI::Range(0.0, 60.0));
   relay->add_option("--cycles", o.cycles, "session pairs (2 sessions each)")->check(CLI::Range(1, 100000));
   relay->add_option("--in-flight", o.in_flight_per_port, "packets circulating per port")->check(CLI::Range(1, 1024));
+  relay->add_flag("--transcode", o.transcode, "legs on port 1 speak PCMA: every hop transcodes 160 bytes PCMU<->PCMA");
   app.add_flag("--json", json, "print one JSON object");
   relay->fallthrough();  // --json may follow the subcommand
   try {
@@ -33,8 +34,8 @@ int main(int argc, char** argv) {
     if (json) {
       std::printf("%s\n", r.dump().c_str());
     } else {
-      std::printf("relay, 1 worker, %d sessions, %d packets in flight: %.2f Mpps (%.1f ns, %.0f cycles per packet), drops %llu, worker heap bytes %llu\n",
-                  r["sessions"].get<int>(), r["in_flight"].get<int>(), r["pps"].get<double>() / 1e6,
+      std::printf("%s, 1 worker, %d sessions, %d packets in flight: %.2f Mpps (%.1f ns, %.0f cycles per packet), drops %llu, worker heap bytes %llu\n",
+                  r["benchmark"].get<std::string>().c_str(), r["sessions"].get<int>(), r["in_flight"].get<int>(), r["pps"].get<double>() / 1e6,
                   r["ns_per_packet"].get<double>(), r["cycles_per_packet"].get<double>(),
                   static_cast<unsigned long long>(r["drops"].get<std::uint64_t>()),
                   static_cast<unsigned long long>(r["worker_heap_bytes"].get<std::uint64_t>()));

@@ -32,8 +32,15 @@ struct cycle_ports {
 };
 
 dp::session_spec make_session(const std::string& id, dp::endpoint a_local, dp::endpoint a_remote, std::uint16_t a_port,
-                              dp::endpoint b_local, dp::endpoint b_remote, std::uint16_t b_port) {
+                              dp::endpoint b_local, dp::endpoint b_remote, std::uint16_t b_port, bool transcode) {
   dp::session_spec s;
+  // With transcoding, the legs on port 1 speak PCMA (payload type 8, RFC 3551).
+  for (int l = 0; l < 2; ++l) {
+    if (transcode && (l == 0 ? a_port : b_port) == 1) {
+      s.legs[static_cast<std::size_t>(l)].leg_codec = dp::codec::pcma;
+      s.legs[static_cast<std::size_t>(l)].payload_type = 8;
+    }
+  }
   s.id = id;
   s.legs[0].local = a_local;
   s.legs[0].remote = a_remote;
@@ -53,6 +60,7 @@ dp::worker_snapshot sum(dp::runtime& rt) {
     t.rx_packets += s.rx_packets;
     t.tx_packets += s.tx_packets;
     t.relayed_rtp += s.relayed_rtp;
+    t.transcoded += s.transcoded;
     t.heap_bytes += s.heap_bytes;
     t.polls += s.polls;
     t.busy_polls += s.busy_polls;
@@ -86,9 +94,9 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
     // share one address space here: gw_ip == local of every leg, and the
     // egress destination is gw_ip too.
     std::string e = sm.add(make_session("s1-" + std::to_string(i), {gw_ip, c.p}, {gw_ip, c.t}, 0, {gw_ip, c.r},
-                                        {gw_ip, c.s}, 1));
+                                        {gw_ip, c.s}, 1, o.transcode));
     if (e.empty())
-      e = sm.add(make_session("s2-" + std::to_string(i), {gw_ip, c.s}, {gw_ip, c.r}, 1, {gw_ip, c.t}, {gw_ip, c.p}, 0));
+      e = sm.add(make_session("s2-" + std::to_string(i), {gw_ip, c.s}, {gw_ip, c.r}, 1, {gw_ip, c.t}, {gw_ip, c.p}, 0, o.transcode));
     if (!e.empty()) throw std::runtime_error(e);
   }
   // The worker is not running yet: apply its control messages from here, so every
@@ -112,7 +120,9 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
       f.src = port == 0 ? dp::endpoint{gw_ip, static_cast<std::uint16_t>(base + 6)} : dp::endpoint{gw_ip, static_cast<std::uint16_t>(base + 2)};
       f.dst = port == 0 ? dp::endpoint{gw_ip, base} : dp::endpoint{gw_ip, static_cast<std::uint16_t>(base + 4)};
       const std::vector<std::uint8_t> audio(160, 0xD5);
-      const auto frame = dp::build_udp_frame(f, dp::build_rtp({0, false, static_cast<std::uint16_t>(k), 160 * k, 0x1234 + k}, audio));
+      // Port 1 carries S2.a's codec: PCMA when transcoding.
+      const std::uint8_t pt = o.transcode && port == 1 ? 8 : 0;
+      const auto frame = dp::build_udp_frame(f, dp::build_rtp({pt, false, static_cast<std::uint16_t>(k), 160 * k, 0x1234 + k}, audio));
       rte_mbuf* m = rte_pktmbuf_alloc(mp);
       if (m == nullptr) throw std::runtime_error("mbuf pool empty while injecting");
       auto* d = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame.size())));
@@ -140,7 +150,8 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
   std::uint64_t drops = 0;
   for (auto d : end.drops) drops += d;
   nlohmann::json j;
-  j["benchmark"] = "relay";
+  j["benchmark"] = o.transcode ? "transcode" : "relay";
+  j["transcoded"] = end.transcoded;
   j["workers"] = 1;
   j["sessions"] = 2 * o.cycles;
   j["in_flight"] = 2 * o.in_flight_per_port;
