@@ -4,6 +4,8 @@
 
 #include <rte_malloc.h>
 
+#include "dataplane/session_table.h"
+
 #include <algorithm>
 #include <new>
 
@@ -17,13 +19,19 @@ std::array<std::uint16_t, 4> ports_of(const dp::session_spec& s) {
 }  // namespace
 
 session_manager::session_manager(dp::runtime& rt, unsigned max_per_worker)
-    : rt_(rt), max_per_worker_(max_per_worker), load_(rt.n_workers(), 0), port_refs_(65536, 0) {}
+    : rt_(rt),
+      max_per_worker_(max_per_worker),
+      load_(rt.n_workers(), 0),
+      port_refs_(65536, 0),
+      worker_addresses_(rt.n_workers()) {}
 
 session_manager::~session_manager() {
-  // Workers are stopped by now (the runtime outlives us only in tear-down order
-  // chosen by the gateway): nothing reads this memory any more.
+  // The workers read the memory freed here: stop them first (idempotent).
+  rt_.stop();
   for (auto& [id, e] : sessions_) rte_free(e->mem);
   for (auto& e : retiring_) rte_free(e->mem);
+  for (auto& addrs : worker_addresses_)
+    for (auto& [ip, slots] : addrs) rte_free(slots);
 }
 
 std::string session_manager::add(const dp::session_spec& spec) {
@@ -48,11 +56,36 @@ std::string session_manager::add(const dp::session_spec& spec) {
     return "session \"" + spec.id + "\": worker " + std::to_string(w) + " already has performance.sessions_per_worker (" +
            std::to_string(max_per_worker_) + ") sessions";
 
+  // Local addresses new to this worker come with their session-table slots.
+  std::array<dp::ctl_msg::new_address, 2> fresh{};
+  {
+    unsigned n_new = 0;
+    for (const auto& leg : spec.legs) {
+      const std::uint32_t ip = leg.local.ip;
+      if (worker_addresses_[w].count(ip) != 0 || (n_new == 1 && fresh[0].ip == ip)) continue;
+      fresh[n_new++].ip = ip;
+    }
+    if (worker_addresses_[w].size() + n_new > dp::session_table::max_addresses)
+      return "session \"" + spec.id + "\": worker " + std::to_string(w) + " would serve more than " +
+             std::to_string(dp::session_table::max_addresses) + " local addresses";
+    for (unsigned i = 0; i < n_new; ++i) {
+      fresh[i].slots = rte_zmalloc_socket("vg_slots", dp::session_table::slot_bytes, 64, rt_.worker_socket(w));
+      if (fresh[i].slots == nullptr) {
+        for (unsigned k = 0; k < i; ++k) rte_free(fresh[k].slots);
+        return "session \"" + spec.id + "\": out of memory for a session table on socket " +
+               std::to_string(rt_.worker_socket(w));
+      }
+    }
+  }
+
   auto e = std::make_unique<entry>();
   e->spec = spec;
   e->worker = w;
   void* mem = rte_zmalloc_socket("vg_session", sizeof(dp::session_state), alignof(dp::session_state), rt_.worker_socket(w));
-  if (mem == nullptr) return "session \"" + spec.id + "\": out of session memory on socket " + std::to_string(rt_.worker_socket(w));
+  if (mem == nullptr) {
+    for (auto& f : fresh) rte_free(f.slots);
+    return "session \"" + spec.id + "\": out of session memory on socket " + std::to_string(rt_.worker_socket(w));
+  }
   e->mem = new (mem) dp::session_state();
   std::vector<dp::mac_addr> macs;
   for (const auto& p : rt_.ports()) macs.push_back(p.mac);
@@ -60,6 +93,7 @@ std::string session_manager::add(const dp::session_spec& spec) {
   e->msg.what = dp::ctl_msg::op::add;
   e->msg.session = e->mem;
   e->msg.cookie = e.get();
+  e->msg.new_addresses = fresh;
   // Ownership first, then the session: a packet that reaches the worker before the
   // add is applied is counted as unknown_session, never misrouted.
   for (std::uint16_t p : ports_of(spec)) {
@@ -69,9 +103,13 @@ std::string session_manager::add(const dp::session_spec& spec) {
   if (!rt_.post(w, &e->msg)) {
     release_ports(*e);
     rte_free(e->mem);
+    for (auto& f : fresh) rte_free(f.slots);
     return "session \"" + spec.id + "\": worker " + std::to_string(w) + " control ring full, try again";
   }
   ++load_[w];
+  // Posted: the worker installs the new addresses before this session's routes.
+  for (const auto& f : fresh)
+    if (f.slots != nullptr) worker_addresses_[w].emplace(f.ip, f.slots);
   sessions_.emplace(spec.id, std::move(e));
   return {};
 }
@@ -86,6 +124,7 @@ std::string session_manager::remove(const std::string& id) {
     return {};
   }
   e.msg.what = dp::ctl_msg::op::remove;
+  e.msg.new_addresses = {};
   e.st = state::removing;
   if (!rt_.post(e.worker, &e.msg)) {
     e.st = state::active;

@@ -56,6 +56,9 @@ class session_manager {
   std::vector<std::unique_ptr<entry>> retiring_;  // removed from the map, waiting for the worker
   std::vector<unsigned> load_;                     // sessions per worker
   std::vector<std::uint16_t> port_refs_;           // local UDP port -> sessions using it
+  // Per worker: local addresses handed over with their session-table slot memory
+  // (freed when the manager goes, after the workers stopped).
+  std::vector<std::map<std::uint32_t, void*>> worker_addresses_;
   std::uint64_t failed_adds_ = 0;
 };
 

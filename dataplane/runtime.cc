@@ -165,9 +165,6 @@ void runtime::create_workers(const runtime_config& cfg) {
     ctx->n_workers = static_cast<std::uint8_t>(nw);
     ctx->n_ports = static_cast<std::uint8_t>(ports_.size());
     for (std::size_t i = 0; i < ports_.size(); ++i) ctx->ports[i] = port_ref{ports_[i].port_id, ports_[i].mac};
-    ctx->table_memory = rte_zmalloc_socket("vg_sessions", session_table::memory_bytes, 64, socket);
-    if (ctx->table_memory == nullptr) throw setup_error("worker " + std::to_string(w) + ": no memory for its session table");
-    ctx->table = session_table(ctx->table_memory);
     const std::string hname = "vg_handoff_w" + std::to_string(w);
     ctx->handoff_in = rte_ring_create(hname.c_str(), cfg.handoff_ring_size, socket, RING_F_SC_DEQ);
     const std::string cin = "vg_ctl_in_w" + std::to_string(w);
@@ -250,7 +247,6 @@ runtime::~runtime() {
     rte_ring_free(ctx->ctl_in);
     rte_ring_free(ctx->ctl_out);
     rte_ring_free(ctx->handoff_in);
-    rte_free(ctx->table_memory);
     ctx->~worker_context();
     rte_free(ctx);
   }

@@ -19,7 +19,6 @@ void build_route(const leg_spec& in, const leg_spec& out, std::uint16_t rtcp_off
   r.kind = rtcp_offset != 0 ? route_kind::rtcp : route_kind::rtp;
   r.local_ip = in.local.ip;
   r.local_port = static_cast<std::uint16_t>(in.local.port + rtcp_offset);
-  r.next = nullptr;
   r.expect_src_ip = in.remote.ip;
   r.expect_src_port = static_cast<std::uint16_t>(in.remote.port + rtcp_offset);
   r.out_port_index = out.port_index;

@@ -41,10 +41,9 @@ enum class route_kind : std::uint8_t { rtp, rtcp };
 // What arrives at one leg's local address (RTP or RTCP) and where it goes.
 // One cache line of match + rewrite data, then the counters on their own line.
 struct alignas(64) route {
-  // lookup key (the leg's local address) and the session table chain
+  // lookup key: the leg's local address
   std::uint32_t local_ip = 0;
   std::uint16_t local_port = 0;
-  route* next = nullptr;
   // match: strict source check against the leg's remote
   std::uint32_t expect_src_ip = 0;
   std::uint16_t expect_src_port = 0;

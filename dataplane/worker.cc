@@ -182,6 +182,8 @@ unsigned worker_apply_control(worker_context& ctx) noexcept {
     ctl_msg& m = *msgs[i];
     session_state& s = *m.session;
     if (m.what == ctl_msg::op::add) {
+      for (const auto& na : m.new_addresses)
+        if (na.slots != nullptr) ctx.table.add_address(na.ip, na.slots);
       m.ok = true;
       unsigned added = 0;
       for (; added < s.routes.size(); ++added) {

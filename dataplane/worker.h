@@ -39,8 +39,7 @@ struct alignas(64) worker_context {
   std::uint8_t n_workers = 1;
   std::uint8_t n_ports = 0;
   std::array<port_ref, max_ports> ports{};
-  session_table table{nullptr};   // private: (local ip, port) -> route
-  void* table_memory = nullptr;   // its slots, on the worker socket
+  session_table table;            // private: (local ip, port) -> route
   rte_ring* handoff_in = nullptr; // MP/SC: other workers enqueue, this one dequeues
   std::array<rte_ring*, max_workers> handoff{};  // every worker's handoff_in
   rte_ring* ctl_in = nullptr;     // SP/SC from the control plane

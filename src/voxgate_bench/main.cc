@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   auto* relay = app.add_subcommand("relay", "RTP relay: parse, lookup, rewrite, tx (testpmd 5tswap's nearest work)");
   relay->add_option("--seconds", o.seconds, "measured time")->check(CLI::Range(0.1, 3600.0));
   relay->add_option("--warmup", o.warmup_s, "unmeasured time first")->check(CLI::Range(0.0, 60.0));
-  relay->add_option("--cycles", o.cycles, "session pairs (2 sessions each)")->check(CLI::Range(1, 100000));
+  relay->add_option("--sessions", o.sessions, "sessions in the ring the packets walk through")->check(CLI::Range(1, 1000000));
   relay->add_option("--in-flight", o.in_flight_per_port, "packets circulating per port")->check(CLI::Range(1, 1024));
   relay->add_flag("--transcode", o.transcode, "legs on port 1 speak PCMA: every hop transcodes 160 bytes PCMU<->PCMA");
   app.add_flag("--json", json, "print one JSON object");

@@ -2,11 +2,13 @@
 // Relay benchmark harness (see relay_bench.h).
 //
 // Topology: net_ring0 and net_ring1 each loop tx back to rx (DPDK's ring PMD
-// default, as testpmd uses them). A pair of sessions forms a cycle: a packet
-// arriving on S1.a (port 0) leaves from S1.b on port 1, comes back on port 1
-// addressed to S2.a, leaves from S2.b on port 0 addressed to S1.a, and so on.
-// Every hop is real work: parse, owner check, session lookup, source check,
-// RTP validation, L2-L4 rewrite with checksum update, tx.
+// default, as testpmd uses them). N sessions form a ring: a packet arriving at
+// session i's leg a leaves from its leg b toward session i+1's leg a (the last
+// one toward session 0), alternating ports, so the packets in flight walk
+// through every session and the working set grows with N. Every hop is real
+// work: parse, owner check, session lookup, source check, RTP validation,
+// L2-L4 rewrite with checksum update, tx (and with --transcode the payload
+// type mapping and PCMU<->PCMA conversion).
 #include "src/voxgate_bench/relay_bench.h"
 
 #include <rte_cycles.h>
@@ -24,32 +26,43 @@
 
 namespace {
 
-constexpr std::uint32_t gw_ip = 0x0A000001;    // 10.0.0.1
-constexpr std::uint32_t peer_ip = 0x0A000002;  // 10.0.0.2
+// Session i: leg a on gateway address base_ip + i / per_ip at port 10000 + 4 (i % per_ip),
+// leg b two ports up. 12000 sessions per address keep every port below 65535.
+constexpr std::uint32_t base_ip = 0x0A000001;  // 10.0.0.1
+constexpr unsigned per_ip = 12000;
 
-struct cycle_ports {
-  std::uint16_t p, r, s, t;  // S1.a.local, S1.b.local, S2.a.local, S2.b.local
-};
+dp::endpoint leg_a(unsigned i) {
+  return {base_ip + i / per_ip, static_cast<std::uint16_t>(10000 + 4 * (i % per_ip))};
+}
+dp::endpoint leg_b(unsigned i) {
+  return {base_ip + i / per_ip, static_cast<std::uint16_t>(10002 + 4 * (i % per_ip))};
+}
+// Session i's leg a is on port i % 2; its leg b sends toward session i + 1's port.
+std::uint16_t port_a(unsigned i) { return static_cast<std::uint16_t>(i % 2); }
+bool pcma_on(std::uint16_t port, bool transcode) { return transcode && port == 1; }
 
-dp::session_spec make_session(const std::string& id, dp::endpoint a_local, dp::endpoint a_remote, std::uint16_t a_port,
-                              dp::endpoint b_local, dp::endpoint b_remote, std::uint16_t b_port, bool transcode) {
+dp::session_spec ring_session(unsigned i, unsigned n, bool transcode) {
+  const unsigned next = (i + 1) % n;
+  const unsigned prev = (i + n - 1) % n;
   dp::session_spec s;
-  // With transcoding, the legs on port 1 speak PCMA (payload type 8, RFC 3551).
-  for (int l = 0; l < 2; ++l) {
-    if (transcode && (l == 0 ? a_port : b_port) == 1) {
-      s.legs[static_cast<std::size_t>(l)].leg_codec = dp::codec::pcma;
-      s.legs[static_cast<std::size_t>(l)].payload_type = 8;
+  s.id = "s" + std::to_string(i);
+  auto& a = s.legs[0];
+  auto& b = s.legs[1];
+  a.local = leg_a(i);
+  a.remote = leg_b(prev);
+  a.port_index = port_a(i);
+  a.remote_mac = {0x02, 0, 0, 0, 0, 0x20};
+  b.local = leg_b(i);
+  b.remote = leg_a(next);
+  b.port_index = port_a(next);
+  b.remote_mac = {0x02, 0, 0, 0, 0, 0x21};
+  // With transcoding, legs on port 1 speak PCMA (payload type 8, RFC 3551).
+  for (auto* l : {&a, &b}) {
+    if (pcma_on(l->port_index, transcode)) {
+      l->leg_codec = dp::codec::pcma;
+      l->payload_type = 8;
     }
   }
-  s.id = id;
-  s.legs[0].local = a_local;
-  s.legs[0].remote = a_remote;
-  s.legs[0].port_index = a_port;
-  s.legs[0].remote_mac = {0x02, 0, 0, 0, 0, 0x20};
-  s.legs[1].local = b_local;
-  s.legs[1].remote = b_remote;
-  s.legs[1].port_index = b_port;
-  s.legs[1].remote_mac = {0x02, 0, 0, 0, 0, 0x21};
   return s;
 }
 
@@ -72,6 +85,7 @@ dp::worker_snapshot sum(dp::runtime& rt) {
 }  // namespace
 
 nlohmann::json run_relay_bench(const relay_bench_options& o) {
+  if (o.sessions == 0) throw std::runtime_error("at least one session");
   dp::runtime_config rc;
   rc.eal_args = {"voxgate-bench"};
   rc.eal_args.insert(rc.eal_args.end(), o.eal_args.begin(), o.eal_args.end());
@@ -79,24 +93,11 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
   rc.worker_lcores = {1};
   rc.rx_desc = 1024;
   rc.tx_desc = 1024;
-  while (rc.ctl_ring_size < 2 * o.cycles + 64) rc.ctl_ring_size *= 2;
+  while (rc.ctl_ring_size < o.sessions + 64) rc.ctl_ring_size *= 2;
   dp::runtime rt(rc);
-  cp::session_manager sm(rt);
-  // Pair i uses ports base..base+7 (even RTP ports, RTCP on +1).
-  for (unsigned i = 0; i < o.cycles; ++i) {
-    const auto base = static_cast<std::uint16_t>(10000 + 8 * i);
-    const cycle_ports c{base, static_cast<std::uint16_t>(base + 2), static_cast<std::uint16_t>(base + 4),
-                        static_cast<std::uint16_t>(base + 6)};
-    // S1: a {P from peer:T} on port 0; b {R to peer:S} on port 1.
-    // S2: a {S from peer:R} on port 1; b {T to peer:P} on port 0.
-    // Remotes use peer_ip while locals use gw_ip: the rewritten packet's
-    // destination (peer:S) must match S2.a's local, so locals and remotes
-    // share one address space here: gw_ip == local of every leg, and the
-    // egress destination is gw_ip too.
-    std::string e = sm.add(make_session("s1-" + std::to_string(i), {gw_ip, c.p}, {gw_ip, c.t}, 0, {gw_ip, c.r},
-                                        {gw_ip, c.s}, 1, o.transcode));
-    if (e.empty())
-      e = sm.add(make_session("s2-" + std::to_string(i), {gw_ip, c.s}, {gw_ip, c.r}, 1, {gw_ip, c.t}, {gw_ip, c.p}, 0, o.transcode));
+  cp::session_manager sm(rt, o.sessions);
+  for (unsigned i = 0; i < o.sessions; ++i) {
+    const std::string e = sm.add(ring_session(i, o.sessions, o.transcode));
     if (!e.empty()) throw std::runtime_error(e);
   }
   // The worker is not running yet: apply its control messages from here, so every
@@ -105,32 +106,34 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
   }
   sm.poll();
   if (sm.pending() != 0) throw std::runtime_error("sessions not applied");
-  (void)peer_ip;
 
-  // Inject the in-flight packets: on port 0 toward S1.a, on port 1 toward S2.a.
+  // Inject the in-flight packets spread over the ring: packet k enters session
+  // s_k's leg a (on that leg's port) from session s_k - 1's leg b.
   rte_mempool* mp = rt.pool_for_socket(rt.ports()[0].socket);
-  for (unsigned port = 0; port < 2; ++port) {
-    std::vector<rte_mbuf*> burst;
-    for (unsigned k = 0; k < o.in_flight_per_port; ++k) {
-      const unsigned i = k % o.cycles;
-      const auto base = static_cast<std::uint16_t>(10000 + 8 * i);
-      dp::udp_frame_spec f;
-      f.src_mac = {0x02, 0, 0, 0, 0, 0x20};
-      f.dst_mac = rt.ports()[port].mac;
-      f.src = port == 0 ? dp::endpoint{gw_ip, static_cast<std::uint16_t>(base + 6)} : dp::endpoint{gw_ip, static_cast<std::uint16_t>(base + 2)};
-      f.dst = port == 0 ? dp::endpoint{gw_ip, base} : dp::endpoint{gw_ip, static_cast<std::uint16_t>(base + 4)};
-      const std::vector<std::uint8_t> audio(160, 0xD5);
-      // Port 1 carries S2.a's codec: PCMA when transcoding.
-      const std::uint8_t pt = o.transcode && port == 1 ? 8 : 0;
-      const auto frame = dp::build_udp_frame(f, dp::build_rtp({pt, false, static_cast<std::uint16_t>(k), 160 * k, 0x1234 + k}, audio));
-      rte_mbuf* m = rte_pktmbuf_alloc(mp);
-      if (m == nullptr) throw std::runtime_error("mbuf pool empty while injecting");
-      auto* d = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame.size())));
-      std::copy(frame.begin(), frame.end(), d);
-      burst.push_back(m);
-    }
-    const std::uint16_t sent = rte_eth_tx_burst(rt.ports()[port].port_id, 0, burst.data(), static_cast<std::uint16_t>(burst.size()));
-    if (sent != burst.size()) throw std::runtime_error("could not inject the in-flight packets");
+  const unsigned total = 2 * o.in_flight_per_port;
+  std::vector<rte_mbuf*> burst[2];
+  for (unsigned k = 0; k < total; ++k) {
+    const unsigned i = static_cast<unsigned>((static_cast<std::uint64_t>(k) * o.sessions) / total);
+    const auto spec = ring_session(i, o.sessions, o.transcode);
+    const std::uint16_t port = spec.legs[0].port_index;
+    dp::udp_frame_spec f;
+    f.src_mac = {0x02, 0, 0, 0, 0, 0x20};
+    f.dst_mac = rt.ports()[port].mac;
+    f.src = spec.legs[0].remote;
+    f.dst = spec.legs[0].local;
+    const std::vector<std::uint8_t> audio(160, 0xD5);
+    const auto frame = dp::build_udp_frame(
+        f, dp::build_rtp({spec.legs[0].payload_type, false, static_cast<std::uint16_t>(k), 160 * k, 0x1234 + k}, audio));
+    rte_mbuf* m = rte_pktmbuf_alloc(mp);
+    if (m == nullptr) throw std::runtime_error("mbuf pool empty while injecting");
+    auto* d = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, static_cast<std::uint16_t>(frame.size())));
+    std::copy(frame.begin(), frame.end(), d);
+    burst[port].push_back(m);
+  }
+  for (std::uint16_t port = 0; port < 2; ++port) {
+    const std::uint16_t sent = rte_eth_tx_burst(rt.ports()[port].port_id, 0, burst[port].data(),
+                                                static_cast<std::uint16_t>(burst[port].size()));
+    if (sent != burst[port].size()) throw std::runtime_error("could not inject the in-flight packets");
   }
 
   rt.launch();
@@ -151,10 +154,9 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
   for (auto d : end.drops) drops += d;
   nlohmann::json j;
   j["benchmark"] = o.transcode ? "transcode" : "relay";
-  j["transcoded"] = end.transcoded;
   j["workers"] = 1;
-  j["sessions"] = 2 * o.cycles;
-  j["in_flight"] = 2 * o.in_flight_per_port;
+  j["sessions"] = o.sessions;
+  j["in_flight"] = total;
   j["seconds"] = dt;
   j["packets"] = pkts;
   j["pps"] = pps;
@@ -162,6 +164,7 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
   j["cycles_per_packet"] = pkts > 0 ? static_cast<double>(tsc1 - tsc0) / pkts : 0;
   j["tsc_hz"] = rte_get_tsc_hz();
   j["busy_poll_share"] = (b.polls - a.polls) > 0 ? static_cast<double>(b.busy_polls - a.busy_polls) / static_cast<double>(b.polls - a.polls) : 0;
+  j["transcoded"] = end.transcoded;
   j["drops"] = drops;
   j["worker_heap_bytes"] = end.heap_bytes;
   return j;

@@ -10,7 +10,7 @@
 struct relay_bench_options {
   double seconds = 5;
   double warmup_s = 1;
-  unsigned cycles = 1;           // session pairs; each pair bounces packets port 0 <-> port 1
+  unsigned sessions = 2;         // sessions in the ring the packets walk through
   unsigned in_flight_per_port = 32;  // testpmd --tx-first puts one burst (32) on each port
   bool transcode = false;        // legs toward port 1 speak PCMA: every hop transcodes PCMU<->PCMA
   std::vector<std::string> eal_args;
