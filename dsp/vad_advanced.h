@@ -24,7 +24,14 @@
 //     by the window's own autocorrelation) over pitch lags 2.5..13.75 ms (F0 73..400
 //     Hz); high for one voiced talker, low for noise and for babble, where several
 //     pitches blur each other;
-//  6. a logistic combination into a probability, smoothed, then hangover.
+//  6. level against the talker: the analysis' level relative to a peak-level
+//     tracker (instant rise, 1 dB/s fall), the quantity the P.56-style labels are
+//     defined by (a talker's frames lie within ~16 dB of its active level). It
+//     enters only when the background is non-stationary (the spread of the SNR over
+//     noise-only analyses above 3.5 dB: babble, not white or pink noise), where the
+//     noise-relative features fail: babble in a pause looks like speech against a
+//     noise estimate but sits 10..20 dB under the foreground talker;
+//  7. a logistic combination into a probability, smoothed, then hangover.
 // The FFT plan is the shared one for size 256 (dsp/fft.h): the constructor calls
 // fft_registry::prepare(256); the gateway prepares it at start so setup never plans.
 #pragma once
@@ -90,6 +97,8 @@ struct vad_features {
   float level_dbfs = 0;  // total band power
   float harmonicity = 0; // peak normalised autocorrelation at pitch lags 2.5..13.75 ms, 0..1
   float snr_z = 0;       // (snr_db - its mean over noise-only analyses) / their standard deviation
+  float peak_rel_db = 0; // level_dbfs relative to the peak-level tracker (<= 0)
+  float nonstationary = 0; // 0..1: weight of peak_rel_db (from the noise-only SNR spread)
 };
 
 class vad_advanced final : public voice_detector {
@@ -144,6 +153,8 @@ class vad_advanced final : public voice_detector {
   float hang_left_samples_ = 0;
   float run_samples_ = 0;  // length of the current run of speech frames
   float noise_snr_mean_ = 0, noise_snr_var_ = 1;  // snr_db statistics over noise-only analyses
+  float peak_level_db_ = -120.0f;  // peak-level tracker of the analyses' level
+  float last_p_ = 0;               // raw probability of the previous analysis
   vad_features feat_;
   bool primed_ = false;
   bool active_ = false;  // the last frame's decision before hangover

@@ -61,12 +61,13 @@ TEST_F(VadQuality, LabelsHaveBothClasses) {
 }
 
 // Floor: advanced >= 90% frame accuracy at 10 dB SNR in stationary noise (white,
-// pink). Babble (several talkers) is harder for every VAD; its floor is 70%
-// (measured 75.3%; white 90.8%, pink 92.0%).
+// pink). Babble (several talkers) is harder for every VAD; its floor is 80%
+// (measured 80.8% with the level-against-talker term, 75.3% without; white 90.8%,
+// pink 92.0%).
 TEST_F(VadQuality, AdvancedFloorAt10dB) {
   EXPECT_GE(run(test::noise_kind::white, 10.0).advanced.accuracy, 0.90);
   EXPECT_GE(run(test::noise_kind::pink, 10.0).advanced.accuracy, 0.90);
-  EXPECT_GE(run(test::noise_kind::babble, 10.0).advanced.accuracy, 0.70);
+  EXPECT_GE(run(test::noise_kind::babble, 10.0).advanced.accuracy, 0.80);
 }
 
 // Advanced beats both peers (WebRTC mode 3, speexdsp) at 10, 5 and 0 dB SNR, in
