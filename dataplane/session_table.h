@@ -27,8 +27,13 @@ class session_table {
   static constexpr std::size_t max_addresses = 16;
 
   route* find(std::uint32_t ip, std::uint16_t port) const noexcept {
+    route* const* s = slot_of(ip, port);
+    return s != nullptr ? *s : nullptr;
+  }
+  // Where find() will look (to prefetch it), or nullptr for an address not served.
+  route* const* slot_of(std::uint32_t ip, std::uint16_t port) const noexcept {
     for (unsigned i = 0; i < n_; ++i)
-      if (ip_[i] == ip) return slot_[i][port];
+      if (ip_[i] == ip) return &slot_[i][port];
     return nullptr;
   }
   bool has_address(std::uint32_t ip) const noexcept { return slots_of(ip) != nullptr; }

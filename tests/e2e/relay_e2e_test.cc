@@ -196,8 +196,10 @@ TEST(RelayE2E, PcmuToPcmaTranscodedBitExactToTheDspToolAndEventsUntouched) {
 TEST(RelayE2E, ThousandsOfStaticSessionsAreLiveBeforeTheFirstPacket) {
   // More sessions than the default control ring holds (1024), all posted before
   // the workers start: none of their packets may be lost as unknown_session.
+  // 4500 sessions = 18000 routes: above prefetch_min_routes, so the worker's
+  // batched, prefetching relay path is the one checked here.
   test::capgen_options o;
-  o.calls = 3000;
+  o.calls = 4500;
   o.packets = 2;
   o.rtcp = 0;
   o.junk_rounds = 0;
