@@ -10,6 +10,11 @@
 
 namespace dsp {
 
+// The broadband level-control fields both AGC grades share, checked with the
+// same ranges and messages (agc_basic_config and agc_advanced_config validate()).
+validation validate_agc_level_fields(float target_dbfs, float max_gain_db, float min_gain_db, float attack_ms,
+                                     float release_ms, float level_time_constant_ms);
+
 class gain_controller {
  public:
   virtual ~gain_controller() = default;

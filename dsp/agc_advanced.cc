@@ -70,20 +70,9 @@ float band_power(const float* x, int n) noexcept {
 }  // namespace
 
 validation agc_advanced_config::validate() const {
-  {  // broadband fields: same ranges as agc_basic_config::validate
-    if (!(target_dbfs >= -40.0f && target_dbfs <= -3.0f))
-      return "target_dbfs: " + std::to_string(target_dbfs) + " out of range -40..-3";
-    if (!(max_gain_db >= 0.0f && max_gain_db <= 60.0f))
-      return "max_gain_db: " + std::to_string(max_gain_db) + " out of range 0..60";
-    if (!(min_gain_db >= -60.0f && min_gain_db <= 0.0f))
-      return "min_gain_db: " + std::to_string(min_gain_db) + " out of range -60..0";
-    if (!(attack_ms >= 1.0f && attack_ms <= 10000.0f))
-      return "attack_ms: " + std::to_string(attack_ms) + " out of range 1..10000";
-    if (!(release_ms >= 1.0f && release_ms <= 60000.0f))
-      return "release_ms: " + std::to_string(release_ms) + " out of range 1..60000";
-    if (!(level_time_constant_ms >= 10.0f && level_time_constant_ms <= 60000.0f))
-      return "level_time_constant_ms: " + std::to_string(level_time_constant_ms) + " out of range 10..60000";
-  }
+  if (auto e = validate_agc_level_fields(target_dbfs, max_gain_db, min_gain_db, attack_ms, release_ms,
+                                         level_time_constant_ms))
+    return e;
   if (auto e = crossover.validate()) return "crossover." + *e;
   if (!(knee_db >= 0.0f && knee_db <= 40.0f)) return "knee_db: " + std::to_string(knee_db) + " out of range 0..40";
   if (!(ratio >= 1.0f && ratio <= 20.0f)) return "ratio: " + std::to_string(ratio) + " out of range 1..20";

@@ -11,7 +11,8 @@
 
 namespace dsp {
 
-validation agc_basic_config::validate() const {
+validation validate_agc_level_fields(float target_dbfs, float max_gain_db, float min_gain_db, float attack_ms,
+                                     float release_ms, float level_time_constant_ms) {
   if (!(target_dbfs >= -40.0f && target_dbfs <= -3.0f))
     return "target_dbfs: " + std::to_string(target_dbfs) + " out of range -40..-3";
   if (!(max_gain_db >= 0.0f && max_gain_db <= 60.0f))
@@ -23,6 +24,13 @@ validation agc_basic_config::validate() const {
     return "release_ms: " + std::to_string(release_ms) + " out of range 1..60000";
   if (!(level_time_constant_ms >= 10.0f && level_time_constant_ms <= 60000.0f))
     return "level_time_constant_ms: " + std::to_string(level_time_constant_ms) + " out of range 10..60000";
+  return std::nullopt;
+}
+
+validation agc_basic_config::validate() const {
+  if (auto e = validate_agc_level_fields(target_dbfs, max_gain_db, min_gain_db, attack_ms, release_ms,
+                                         level_time_constant_ms))
+    return e;
   if (!(ceiling_dbfs >= -20.0f && ceiling_dbfs <= -0.1f))
     return "ceiling_dbfs: " + std::to_string(ceiling_dbfs) + " out of range -20..-0.1";
   if (!(limiter_release_ms >= 1.0f && limiter_release_ms <= 5000.0f))
