@@ -2,6 +2,8 @@
 // Strict TOML config parsing: every key known, every value typed and range-checked.
 #include "controlplane/config.h"
 
+#include "controlplane/config_util.h"
+
 #include <toml++/toml.h>
 
 #include <charconv>
@@ -12,7 +14,7 @@
 
 namespace cp {
 
-namespace {
+namespace detail {
 
 [[noreturn]] void fail(const std::string& key, const std::string& why) { throw config_error(key + ": " + why); }
 
@@ -118,7 +120,9 @@ dp::leg_spec parse_leg(const toml::table& t, const std::string& where, const net
   return leg;
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 std::optional<std::uint32_t> parse_ipv4(std::string_view s) {
   std::uint32_t ip = 0;
@@ -229,7 +233,9 @@ config parse_config(std::string_view text, const std::string& source_name) {
     }
   }
   if (const auto* t = sub_table(root, "pools")) {
-    check_keys(*t, "pools", {"mbufs", "cache"});
+    check_keys(*t, "pools", {"mbufs", "cache", "frames", "frame_cache"});
+    c.pools.frames = uint_value(*t, "frames", "pools", 8192, 64, 1u << 22);
+    c.pools.frame_cache = uint_value(*t, "frame_cache", "pools", 128, 0, 512);
     c.pools.mbufs = uint_value(*t, "mbufs", "pools", 0, 0, 1u << 26);
     if (c.pools.mbufs != 0 && c.pools.mbufs < 1024) fail("pools.mbufs", std::to_string(c.pools.mbufs) + " out of range 1024..67108864 (0: automatic)");
     c.pools.cache = uint_value(*t, "cache", "pools", 256, 0, 512);  // RTE_MEMPOOL_CACHE_MAX_SIZE
@@ -272,7 +278,7 @@ config parse_config(std::string_view text, const std::string& source_name) {
     for (const auto& e : *n->as_array()) {
       const std::string where = "session[" + std::to_string(i) + "]";
       const toml::table& st = *e.as_table();
-      check_keys(st, where, {"id", "a", "b"});
+      check_keys(st, where, {"id", "a", "b", "ptime_ms", "ssrc_rewrite", "fallback_to_basic", "chain_a", "chain_b"});
       dp::session_spec s;
       s.id = string_value(st, "id", where);
       if (s.id.empty() || s.id.size() > 63) fail(where + ".id", "must be 1..63 characters");
@@ -300,6 +306,7 @@ config parse_config(std::string_view text, const std::string& source_name) {
                  "index " + std::to_string(s.legs[static_cast<std::size_t>(l)].port_index) + " but dpdk.ports has " +
                      std::to_string(c.dpdk.ports.size()));
       }
+      s.media = parse_media(st, where);
       c.sessions.push_back(std::move(s));
       ++i;
     }

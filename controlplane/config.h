@@ -34,6 +34,8 @@ struct workers_config {
 struct pools_config {
   unsigned mbufs = 0;  // per socket; 0: sized by formula
   unsigned cache = 256;
+  unsigned frames = 8192;      // frame pool elements per size class per socket (far-end history)
+  unsigned frame_cache = 128;  // per-lcore cache of each frame pool
 };
 
 struct performance_config {

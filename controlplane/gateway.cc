@@ -95,6 +95,8 @@ int run_gateway(const gateway_options& opt, const std::atomic<bool>& stop) {
   rc.tx_desc = c.performance.tx_desc;
   rc.mbufs_per_socket = c.pools.mbufs;
   rc.mbuf_cache = c.pools.cache;
+  rc.frames_per_class = c.pools.frames;
+  rc.frame_cache = c.pools.frame_cache;
   rc.handoff_ring_size = c.performance.handoff_ring;
   // Static sessions are all posted before the workers start: the control rings must hold them.
   while (rc.ctl_ring_size < c.sessions.size() + 64) rc.ctl_ring_size *= 2;

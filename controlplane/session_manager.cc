@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <new>
+#include <random>
+#include <stdexcept>
 
 namespace cp {
 
@@ -23,13 +25,22 @@ session_manager::session_manager(dp::runtime& rt, unsigned max_per_worker)
       max_per_worker_(max_per_worker),
       load_(rt.n_workers(), 0),
       port_refs_(65536, 0),
-      worker_addresses_(rt.n_workers()) {}
+      worker_addresses_(rt.n_workers()),
+      ssrc_seed_(std::random_device{}()) {
+  for (unsigned w = 0; w < rt.n_workers(); ++w) memory_.push_back(std::make_unique<dp::socket_resource>(rt.worker_socket(w)));
+}
+
+void session_manager::free_memory(entry& e) noexcept {
+  rte_free(e.mem);
+  e.mem = nullptr;
+  e.media.reset();
+}
 
 session_manager::~session_manager() {
   // The workers read the memory freed here: stop them first (idempotent).
   rt_.stop();
-  for (auto& [id, e] : sessions_) rte_free(e->mem);
-  for (auto& e : retiring_) rte_free(e->mem);
+  for (auto& [id, e] : sessions_) free_memory(*e);
+  for (auto& e : retiring_) free_memory(*e);
   for (auto& addrs : worker_addresses_)
     for (auto& [ip, slots] : addrs) rte_free(slots);
 }
@@ -90,6 +101,23 @@ std::string session_manager::add(const dp::session_spec& spec) {
   std::vector<dp::mac_addr> macs;
   for (const auto& p : rt_.ports()) macs.push_back(p.mac);
   dp::build_session_state(spec, macs.data(), macs.size(), w, *e->mem);
+  if (spec.media.active()) {
+    // Chains, FFT buffers and far-end histories on the worker's socket, built
+    // here on the control thread (FFT plans are made here too, never on a worker).
+    try {
+      e->media = dp::make_media_session(spec, ssrc_seed_++, memory_[w].get());
+    } catch (const std::bad_alloc&) {
+      free_memory(*e);
+      for (auto& f : fresh) rte_free(f.slots);
+      return "session \"" + spec.id + "\": out of memory for its media state on socket " +
+             std::to_string(rt_.worker_socket(w));
+    } catch (const std::invalid_argument& ex) {
+      free_memory(*e);
+      for (auto& f : fresh) rte_free(f.slots);
+      return "session \"" + spec.id + "\": " + ex.what();
+    }
+    dp::attach_media(*e->mem, *e->media);
+  }
   e->msg.what = dp::ctl_msg::op::add;
   e->msg.session = e->mem;
   e->msg.cookie = e.get();
@@ -102,7 +130,7 @@ std::string session_manager::add(const dp::session_spec& spec) {
   }
   if (!rt_.post(w, &e->msg)) {
     release_ports(*e);
-    rte_free(e->mem);
+    free_memory(*e);
     for (auto& f : fresh) rte_free(f.slots);
     return "session \"" + spec.id + "\": worker " + std::to_string(w) + " control ring full, try again";
   }
@@ -164,15 +192,14 @@ void session_manager::handle_reply(unsigned w, dp::ctl_msg& m) {
     e->st = state::failed;
     --load_[w];
     release_ports(*e);
-    rte_free(e->mem);
-    e->mem = nullptr;
+    free_memory(*e);
     ++failed_adds_;
     return;
   }
   // The worker no longer references the session: free it (the reply is the grace period).
   release_ports(*e);
   --load_[w];
-  rte_free(e->mem);
+  free_memory(*e);
   std::erase_if(retiring_, [e](const auto& r) { return r.get() == e; });
 }
 

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "dataplane/control.h"
+#include "dataplane/media.h"
+#include "dataplane/socket_resource.h"
 #include "dataplane/runtime.h"
 #include "dataplane/session.h"
 
@@ -38,6 +40,7 @@ class session_manager {
     unsigned worker = 0;
     state st = state::pending;
     dp::session_state* mem = nullptr;  // on the worker's socket
+    dsp::resource_ptr<dp::media_session> media;  // same socket; empty for a pure relay
     dp::ctl_msg msg;
   };
   const std::map<std::string, std::unique_ptr<entry>>& sessions() const noexcept { return sessions_; }
@@ -48,6 +51,7 @@ class session_manager {
 
  private:
   void release_ports(const entry& e);
+  static void free_memory(entry& e) noexcept;
   void handle_reply(unsigned worker, dp::ctl_msg& m);
 
   dp::runtime& rt_;
@@ -60,6 +64,8 @@ class session_manager {
   // (freed when the manager goes, after the workers stopped).
   std::vector<std::map<std::uint32_t, void*>> worker_addresses_;
   std::uint64_t failed_adds_ = 0;
+  std::vector<std::unique_ptr<dp::socket_resource>> memory_;  // per worker: its socket's rte_malloc
+  std::uint32_t ssrc_seed_;
 };
 
 }  // namespace cp

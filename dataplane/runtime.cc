@@ -108,6 +108,15 @@ void runtime::create_pools(const runtime_config& cfg) {
                             rte_errno));
     pools_.emplace_back(s, mp);
   }
+  std::set<int> worker_sockets;
+  for (unsigned l : cfg.worker_lcores) worker_sockets.insert(static_cast<int>(rte_lcore_to_socket_id(l)));
+  for (int s : worker_sockets) {
+    try {
+      frame_pools_.push_back(std::make_unique<frame_pools>(create_frame_pools(s, cfg.frames_per_class, cfg.frame_cache)));
+    } catch (const std::runtime_error& e) {
+      throw setup_error(e.what());
+    }
+  }
 }
 
 rte_mempool* runtime::pool_for_socket(int socket) const noexcept {
@@ -175,6 +184,9 @@ void runtime::create_workers(const runtime_config& cfg) {
       throw setup_error(err("worker " + std::to_string(w) + ": rings", rte_errno));
     ctx->owners = owners_.get();
     ctx->stop = &stop_;
+    for (auto& fp : frame_pools_)
+      if (fp->socket == socket) ctx->media.pools = fp.get();
+    ctx->media.timing = &ctx->timing;
   }
   for (auto* ctx : workers_)
     for (unsigned w = 0; w < nw; ++w) ctx->handoff[w] = workers_[w]->handoff_in;
@@ -195,7 +207,9 @@ unsigned runtime::collect(unsigned w, ctl_msg** out, unsigned max) noexcept {
 }
 
 worker_snapshot runtime::snapshot(unsigned w) const noexcept {
-  return snapshot_of(workers_[w]->stats, w, workers_[w]->lcore);
+  worker_snapshot s = snapshot_of(workers_[w]->stats, w, workers_[w]->lcore);
+  for (std::size_t i = 0; i < stage_count; ++i) s.stages[i] = summarize(workers_[w]->timing.by_stage[i]);
+  return s;
 }
 
 void runtime::launch() {
@@ -237,6 +251,13 @@ std::vector<runtime::pool_usage> runtime::pool_usage_now() const {
   return out;
 }
 
+std::vector<frame_pool_usage> runtime::frame_pool_usage_now() const {
+  std::vector<frame_pool_usage> out;
+  for (const auto& fp : frame_pools_)
+    for (const auto& u : usage_of(*fp)) out.push_back(u);
+  return out;
+}
+
 runtime::~runtime() {
   stop();
   for (const auto& p : ports_) {
@@ -251,6 +272,7 @@ runtime::~runtime() {
     rte_free(ctx);
   }
   for (auto& [s, mp] : pools_) rte_mempool_free(mp);
+  for (auto& fp : frame_pools_) free_frame_pools(*fp);
   if (eal_ready_) rte_eal_cleanup();
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dataplane/control.h"
+#include "dataplane/frame_pool.h"
 #include "dataplane/owner_map.h"
 #include "dataplane/session.h"
 #include "dataplane/stats.h"
@@ -37,6 +38,8 @@ struct runtime_config {
   unsigned mbufs_per_socket = 0;       // 0: sized by formula (mbuf_pool_size)
   unsigned mbuf_cache = 256;
   unsigned handoff_ring_size = 4096;   // power of two
+  unsigned frames_per_class = 8192;    // frame pool elements per size class per socket (far-end history)
+  unsigned frame_cache = 128;          // per-lcore cache of each frame pool
   unsigned ctl_ring_size = 1024;       // power of two
   // Runs after EAL init, before ports are resolved: where tests and benchmarks
   // create ports of their own (e.g. rte_eth_from_rings).
@@ -102,6 +105,8 @@ class runtime {
     unsigned available;
   };
   std::vector<pool_usage> pool_usage_now() const;
+  // Every frame pool (socket, size class) with its fill now.
+  std::vector<frame_pool_usage> frame_pool_usage_now() const;
 
  private:
   void init_eal(const runtime_config& cfg);
@@ -112,6 +117,7 @@ class runtime {
   std::vector<port_state> ports_;
   std::vector<worker_context*> workers_;
   std::vector<std::pair<int, rte_mempool*>> pools_;
+  std::vector<std::unique_ptr<frame_pools>> frame_pools_;  // one per socket with workers
   std::unique_ptr<owner_map> owners_;
   std::atomic<bool> stop_{false};
   bool eal_ready_ = false;

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "dataplane/counter.h"
+#include "dataplane/drop_reason.h"
+#include "dsp/chain.h"
 #include "dsp/g711.h"
 
 namespace dp {
@@ -31,10 +33,40 @@ struct leg_spec {
   std::uint8_t payload_type = 0;  // RTP payload type the peer uses (0 PCMU, 8 PCMA, RFC 3551)
 };
 
+// Media processing of a session (DESIGN.md §2, §3). chain[l] processes the audio
+// received on leg l before it is sent on to the other leg; its AEC removes the
+// echo of what the gateway sent toward leg l. A session whose chains are all off
+// and that does not rewrite SSRCs is a pure relay and never decodes audio.
+struct media_spec {
+  std::array<dsp::chain_config, 2> chain = {off_chain(), off_chain()};
+  int ptime_ms = 20;          // the chains' frame: 10..60 ms, a multiple of 10
+  bool ssrc_rewrite = false;  // egress SSRC per leg; seq and timestamp continuous across ingress SSRC changes
+
+  static dsp::chain_config off_chain() noexcept {
+    dsp::chain_config c;
+    c.aec.mode = dsp::grade::off;
+    c.vad.mode = dsp::grade::off;
+    c.agc.mode = dsp::grade::off;
+    return c;
+  }
+  bool processes(std::size_t leg) const noexcept {
+    const auto& c = chain[leg];
+    return c.aec.mode != dsp::grade::off || c.vad.mode != dsp::grade::off || c.agc.mode != dsp::grade::off;
+  }
+  bool cancels_echo(std::size_t leg) const noexcept { return chain[leg].aec.mode != dsp::grade::off; }
+  // True when packets need the media path (decode, processing, or RTP header rewrite).
+  bool active() const noexcept { return processes(0) || processes(1) || ssrc_rewrite; }
+  int frame_samples() const noexcept { return ptime_ms * dsp::sample_rate_hz / 1000; }
+};
+
 struct session_spec {
   std::string id;
   std::array<leg_spec, 2> legs;
+  media_spec media;
 };
+
+struct media_session;  // dataplane/media.h: per-session media state in worker memory
+struct media_leg;
 
 enum class route_kind : std::uint8_t { rtp, rtcp };
 
@@ -71,15 +103,39 @@ struct alignas(64) route {
   std::uint8_t in_payload_type = 0;
   std::uint8_t out_payload_type = 0;
   dsp::g711::transcode_fn transcode = nullptr;
+  // RTP routes of a session with media processing: the ingress leg's media state
+  // (decode, chain, stream continuity); nullptr on pure relay routes.
+  media_leg* media = nullptr;
 
   alignas(64) counter packets;
   counter bytes;
-  counter dropped;  // source mismatch or malformed RTP/RTCP on this route
+  counter dropped;  // source mismatch or malformed RTP/RTCP on this route, by reason below
+  std::array<counter, 5> drops_by{};  // route_drop_slot(reason)
 };
+
+// The drop reasons a route can see (after its lookup), as indices into route::drops_by.
+constexpr std::size_t route_drop_slot(drop_reason r) noexcept {
+  switch (r) {
+    case drop_reason::source_mismatch:
+      return 0;
+    case drop_reason::rtp_bad_version:
+      return 1;
+    case drop_reason::rtp_truncated:
+      return 2;
+    case drop_reason::rtp_bad_padding:
+      return 3;
+    default:
+      return 4;  // rtcp_malformed
+  }
+}
+inline constexpr std::array<drop_reason, 5> route_drop_reasons = {
+    drop_reason::source_mismatch, drop_reason::rtp_bad_version, drop_reason::rtp_truncated,
+    drop_reason::rtp_bad_padding, drop_reason::rtcp_malformed};
 
 // A session in worker memory: routes a.rtp, a.rtcp, b.rtp, b.rtcp.
 struct session_state {
   std::array<route, 4> routes;
+  media_session* media = nullptr;  // owned by the control plane; nullptr: pure relay
   std::uint32_t worker = 0;
   char id[64] = {};
 };

@@ -23,6 +23,7 @@ struct burst_counts {
   std::uint64_t rtcp = 0;
   std::uint64_t transcoded = 0;
   std::uint64_t passthrough = 0;
+  std::array<std::uint32_t, 4> media{};  // by media_outcome
   std::array<std::uint32_t, drop_reason_count> drops{};
   bool any_drop = false;
 };
@@ -33,11 +34,21 @@ inline void drop(burst_counts& bc, rte_mbuf* m, drop_reason r) noexcept {
   rte_pktmbuf_free(m);
 }
 
+inline void route_drop(burst_counts& bc, rte_mbuf* m, route& r, drop_reason why) noexcept {
+  r.dropped.add(1);
+  r.drops_by[route_drop_slot(why)].add(1);
+  drop(bc, m, why);
+}
+
 void commit(worker_context& ctx, const burst_counts& bc) noexcept {
   ctx.stats.relayed_rtp.add(bc.rtp);
   ctx.stats.relayed_rtcp.add(bc.rtcp);
   if (bc.transcoded != 0) ctx.stats.transcoded.add(bc.transcoded);
   if (bc.passthrough != 0) ctx.stats.payload_passthrough.add(bc.passthrough);
+  if (bc.media[0] != 0) ctx.stats.media_processed.add(bc.media[0]);
+  if (bc.media[1] != 0) ctx.stats.media_other_payload.add(bc.media[1]);
+  if (bc.media[2] != 0) ctx.stats.media_bypassed_frame_size.add(bc.media[2]);
+  if (bc.media[3] != 0) ctx.stats.media_bypassed_pool.add(bc.media[3]);
   if (!bc.any_drop) return;
   for (std::size_t i = 0; i < drop_reason_count; ++i)
     if (bc.drops[i] != 0) ctx.stats.drops[i].add(bc.drops[i]);
@@ -49,11 +60,27 @@ inline std::span<const std::uint8_t> frame_of(const rte_mbuf* m) noexcept {
   return {rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m)};
 }
 
+// Sampled stage timing of a whole burst, recorded per packet.
+struct burst_clock {
+  cycle_histogram* h = nullptr;
+  std::uint64_t t0 = 0;
+  burst_clock(worker_context& ctx, stage s) noexcept {
+    if (!ctx.media.sampled) return;
+    h = &ctx.timing[s];
+    t0 = tsc_now();
+  }
+  void done(unsigned packets) noexcept {
+    if (h != nullptr && packets != 0) h->record((tsc_now() - t0) / packets, packets);
+  }
+};
+
 void tx_port(worker_context& ctx, unsigned p) noexcept {
   tx_stage& st = ctx.tx;
   const std::uint16_t n = st.count[p];
   if (n == 0) return;
+  burst_clock clk(ctx, stage::tx);
   const std::uint16_t sent = rte_eth_tx_burst(ctx.ports[p].port_id, ctx.index, st.pkts[p].data(), n);
+  clk.done(n);
   ctx.stats.tx_packets.add(sent);
   if (sent < n) {
     ctx.stats.drops[static_cast<std::size_t>(drop_reason::tx_full)].add(n - sent);
@@ -71,15 +98,14 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
 // Session lookup, source check, RTP/RTCP validation, rewrite and tx staging of
 // one parsed packet this worker owns. 32..38 TSC cycles per packet with parsing
 // (voxgate-bench relay, AMD EPYC, see README).
-[[gnu::always_inline]] inline void relay_one(worker_context& ctx, burst_counts& bc, rte_mbuf* m, const udp_packet& u,
-                                             route* r) noexcept {
+[[gnu::always_inline]] inline void relay_one_untimed(worker_context& ctx, burst_counts& bc, rte_mbuf* m,
+                                                     const udp_packet& u, route* r) noexcept {
   if (r == nullptr) {
     drop(bc, m, drop_reason::unknown_session);
     return;
   }
   if (u.src_ip != r->expect_src_ip || u.src_port != r->expect_src_port) {
-    r->dropped.add(1);
-    drop(bc, m, drop_reason::source_mismatch);
+    route_drop(bc, m, *r, drop_reason::source_mismatch);
     return;
   }
   std::uint8_t* d = rte_pktmbuf_mtod(m, std::uint8_t*);
@@ -88,11 +114,12 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
     std::size_t header = 0;
     std::size_t pad = 0;
     if (const drop_reason why = check_rtp(payload, header, pad); why != drop_reason::count_) {
-      r->dropped.add(1);
-      drop(bc, m, why);
+      route_drop(bc, m, *r, why);
       return;
     }
-    if (r->payload_rewrite) [[unlikely]] {
+    if (r->media != nullptr) [[unlikely]] {
+      ++bc.media[static_cast<std::size_t>(process_rtp_media(ctx.media, d, u, header, pad, *r))];
+    } else if (r->payload_rewrite) [[unlikely]] {
       if (rewrite_rtp_payload(d, u, header, pad, *r)) {
         ++bc.transcoded;
       } else {
@@ -102,8 +129,7 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
     ++bc.rtp;
   } else {
     if (!valid_rtcp(payload)) {
-      r->dropped.add(1);
-      drop(bc, m, drop_reason::rtcp_malformed);
+      route_drop(bc, m, *r, drop_reason::rtcp_malformed);
       return;
     }
     ++bc.rtcp;
@@ -112,6 +138,18 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
   r->packets.add(1);
   r->bytes.add(rte_pktmbuf_pkt_len(m));
   stage_tx(ctx, r->out_port_index, m);
+}
+
+// relay_one_untimed, timed as the `packet` stage in sampled iterations.
+[[gnu::always_inline]] inline void relay_one(worker_context& ctx, burst_counts& bc, rte_mbuf* m, const udp_packet& u,
+                                             route* r) noexcept {
+  if (!ctx.media.sampled) [[likely]] {
+    relay_one_untimed(ctx, bc, m, u, r);
+    return;
+  }
+  const std::uint64_t t0 = tsc_now();
+  relay_one_untimed(ctx, bc, m, u, r);
+  ctx.timing[stage::packet].record(tsc_now() - t0);
 }
 
 // Relays parsed packets this worker owns; with a large table in three passes so that the session
@@ -163,7 +201,9 @@ void classify(worker_context& ctx, rte_mbuf** pkts, unsigned n) noexcept {
   for (unsigned i = 0; i < n; ++i) {
     if (i + prefetch_ahead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + prefetch_ahead], void*));
     rte_mbuf* m = pkts[i];
+    const std::uint64_t tp = ctx.media.sampled ? tsc_now() : 0;
     const auto res = parse_udp(frame_of(m));
+    if (ctx.media.sampled) ctx.timing[stage::parse].record(tsc_now() - tp);
     if (const auto* e = std::get_if<parse_error>(&res)) {
       drop(bc, m, e->reason);
       continue;
@@ -188,13 +228,17 @@ void classify(worker_context& ctx, rte_mbuf** pkts, unsigned n) noexcept {
       out[w][out_n[w]++] = m;
     }
   }
+  burst_clock handoff_clk(ctx, stage::handoff);
+  unsigned handed = 0;
   while (out_used != 0) {
     const unsigned w = static_cast<unsigned>(__builtin_ctzll(out_used));
+    handed += out_n[w];
     out_used &= out_used - 1;
     const unsigned sent = rte_ring_enqueue_burst(ctx.handoff[w], reinterpret_cast<void**>(out[w]), out_n[w], nullptr);
     ctx.stats.handoff_out.add(sent);
     for (unsigned k = sent; k < out_n[w]; ++k) drop(bc, out[w][k], drop_reason::handoff_full);
   }
+  handoff_clk.done(handed);
   relay_owned(ctx, bc, owned, owned_parsed, n_owned);
   commit(ctx, bc);
 }
@@ -245,6 +289,9 @@ unsigned worker_apply_control(worker_context& ctx) noexcept {
         for (unsigned j = 0; j < added; ++j) ctx.table.erase(s.routes[j]);
     } else {
       for (auto& r : s.routes) ctx.table.erase(r);
+      // Frames kept as far-end history go back to the pools from this lcore.
+      if (s.media != nullptr)
+        for (auto& h : s.media->history) h.clear();
       m.ok = true;
     }
     // The reply ring is as large as the request ring, so this cannot fail.
@@ -255,6 +302,7 @@ unsigned worker_apply_control(worker_context& ctx) noexcept {
 }
 
 bool worker_poll(worker_context& ctx) noexcept {
+  worker_begin_iteration(ctx);
   bool work = false;
   if (!rte_ring_empty(ctx.ctl_in)) work |= worker_apply_control(ctx) != 0;
   rte_mbuf* pkts[burst_size];
@@ -266,8 +314,10 @@ bool worker_poll(worker_context& ctx) noexcept {
     classify(ctx, pkts, n);
   }
   if (rx != 0) ctx.stats.rx_packets.add(rx);
+  burst_clock dequeue_clk(ctx, stage::handoff);
   const unsigned h = rte_ring_dequeue_burst(ctx.handoff_in, reinterpret_cast<void**>(pkts), burst_size, nullptr);
   if (h != 0) {
+    dequeue_clk.done(h);
     ctx.stats.handoff_in.add(h);
     worker_process_owned(ctx, pkts, h);
   }
@@ -292,6 +342,7 @@ int worker_main(void* arg) {
   while (worker_apply_control(ctx) != 0) {
   }
   const heap_meter heap;
+  ctx.stats.heap_probe_ok.set(heap.available() ? 1 : 0);
   while (!ctx.stop->load(std::memory_order_relaxed)) {
     const bool work = worker_poll(ctx);
     ctx.stats.polls.add(1);

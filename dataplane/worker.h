@@ -7,9 +7,11 @@
 #include <cstdint>
 
 #include "dataplane/control.h"
+#include "dataplane/media.h"
 #include "dataplane/owner_map.h"
 #include "dataplane/session.h"
 #include "dataplane/session_table.h"
+#include "dataplane/stage_timing.h"
 #include "dataplane/stats.h"
 
 struct rte_ring;
@@ -48,7 +50,15 @@ struct alignas(64) worker_context {
   const std::atomic<bool>* stop = nullptr;
   tx_stage tx;
   worker_counters stats;
+  media_worker media;   // frame pools of this socket, scratch frames
+  std::uint32_t iteration = 0;
+  stage_timing timing;  // cycles per stage, sampled (stage_sample_period)
 };
+
+// Starts a poll iteration: decides whether its stages are timed.
+inline void worker_begin_iteration(worker_context& ctx) noexcept {
+  ctx.media.sampled = (++ctx.iteration % stage_sample_period) == 0;
+}
 
 // Entry point for rte_eal_remote_launch: arg is a worker_context*.
 int worker_main(void* arg);

@@ -87,6 +87,8 @@ class processing_chain {
   grade agc_grade() const noexcept { return agc_grade_; }
   // Advanced -> basic replacements so far (at construction and while running).
   std::uint64_t fallback_count() const noexcept { return fallbacks_; }
+  // The echo canceller's status after the last run_aec (zeros when the AEC is off).
+  const aec_status& last_aec_status() const noexcept { return aec_status_; }
   // Delay the chain adds (the AGC's look-ahead), samples.
   int latency_samples() const noexcept;
   int frame_samples() const noexcept { return frame_samples_; }

@@ -1,113 +1,21 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // In-process integration: EAL, a ring-backed port with two queues, two workers,
 // the session manager adding and removing sessions while packets flow.
-#include <gtest/gtest.h>
-#include <rte_eth_ring.h>
-#include <rte_mbuf.h>
-#include <rte_ring.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
-#include <cstring>
-#include <fstream>
-#include <thread>
-
-#include "controlplane/session_manager.h"
-#include "dataplane/runtime.h"
-#include "tests/e2e/capgen.h"
+#include "tests/integration/ring_harness.h"
 
 namespace {
 
-bool hugepages_available() {
-  std::ifstream f("/proc/meminfo");
-  std::string k;
-  long v = 0;
-  while (f >> k >> v)
-    if (k == "HugePages_Free:") return v >= 256;
-  return false;
-}
-
-std::vector<std::string> eal_args() {
-  std::vector<std::string> a = {"relay_integration_test", "--no-pci", "--lcores=0@0,1@1,2@1", "--log-level=lib.eal:error"};
-  if (hugepages_available()) {
-    a.push_back("--in-memory");
-  } else {
-    a.insert(a.end(), {"--no-huge", "-m", "512", "--file-prefix", "vg_it_" + std::to_string(getpid())});
-  }
-  return a;
-}
-
-struct ring_port {
-  rte_ring* rx[2] = {};
-  rte_ring* tx[2] = {};
-};
-
-std::vector<test::frame> collect(ring_port& rp, std::size_t want, double timeout_s) {
-  std::vector<test::frame> out;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  while (out.size() < want && std::chrono::steady_clock::now() < until) {
-    for (auto* r : rp.tx) {
-      rte_mbuf* m[32];
-      const unsigned n = rte_ring_dequeue_burst(r, reinterpret_cast<void**>(m), 32, nullptr);
-      for (unsigned i = 0; i < n; ++i) {
-        const auto* d = rte_pktmbuf_mtod(m[i], const std::uint8_t*);
-        out.emplace_back(d, d + rte_pktmbuf_data_len(m[i]));
-        rte_pktmbuf_free(m[i]);
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return out;
-}
-
-void inject(dp::runtime& rt, ring_port& rp, const std::vector<test::gen_packet>& pkts) {
-  rte_mempool* mp = rt.pool_for_socket(rt.ports()[0].socket);
-  for (const auto& p : pkts) {
-    rte_mbuf* m = rte_pktmbuf_alloc(mp);
-    ASSERT_NE(m, nullptr);
-    auto* d = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, static_cast<std::uint16_t>(p.data.size())));
-    ASSERT_NE(d, nullptr);
-    std::memcpy(d, p.data.data(), p.data.size());
-    // Everything arrives on queue 0 (worker 0): packets of worker 1's calls must be handed over.
-    while (rte_ring_enqueue(rp.rx[0], m) != 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
-  }
-}
-
-std::uint64_t total(dp::runtime& rt, std::uint64_t dp::worker_snapshot::*field) {
-  std::uint64_t t = 0;
-  for (unsigned w = 0; w < rt.n_workers(); ++w) t += rt.snapshot(w).*field;
-  return t;
-}
-
-std::uint64_t drops(dp::runtime& rt, dp::drop_reason r) {
-  std::uint64_t t = 0;
-  for (unsigned w = 0; w < rt.n_workers(); ++w) t += rt.snapshot(w).drops[static_cast<std::size_t>(r)];
-  return t;
-}
-
-void wait_idle(cp::session_manager& sm) {
-  for (int i = 0; i < 2000 && sm.pending() != 0; ++i) {
-    sm.poll();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
+using namespace test;
 
 TEST(RelayIntegration, HandOffAddRemoveAndNoLeaks) {
   ring_port rp;
   dp::runtime_config rc;
-  rc.eal_args = eal_args();
+  rc.eal_args = eal_args("relay_integration_test");
   // No port names: the one ring-backed port created below is every port there is.
   rc.worker_lcores = {1, 2};
   rc.rx_desc = 256;
   rc.tx_desc = 256;
-  rc.after_eal_init = [&rp] {
-    for (int q = 0; q < 2; ++q) {
-      rp.rx[q] = rte_ring_create(("vg_it_rx" + std::to_string(q)).c_str(), 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-      rp.tx[q] = rte_ring_create(("vg_it_tx" + std::to_string(q)).c_str(), 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    }
-    if (rte_eth_from_rings("vg_it0", rp.rx, 2, rp.tx, 2, 0) < 0) throw std::runtime_error("rte_eth_from_rings failed");
-  };
+  rc.after_eal_init = [&rp] { make_ring_port(rp); };
   dp::runtime rt(rc);
   ASSERT_EQ(rt.n_workers(), 2u);
   const auto pools_before = rt.pool_usage_now();

@@ -208,3 +208,54 @@ TEST(Config, AddressHelpers) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConfigMedia, ChainsPtimeAndRewriteParse) {
+  const auto c = cp::parse_config(base + session +
+                                  "ptime_ms = 30\nssrc_rewrite = true\nfallback_to_basic = false\n"
+                                  "chain_a = { vad = \"basic\", agc = \"advanced\", agc_target_dbfs = -20.5 }\n"
+                                  "chain_b = { aec = \"advanced\", aec_tail_ms = 128, aec_max_delay_ms = 300 }\n");
+  const dp::media_spec& m = c.sessions[0].media;
+  EXPECT_EQ(m.ptime_ms, 30);
+  EXPECT_EQ(m.frame_samples(), 240);
+  EXPECT_TRUE(m.ssrc_rewrite);
+  EXPECT_TRUE(m.active());
+  EXPECT_EQ(m.chain[0].aec.mode, dsp::grade::off);
+  EXPECT_EQ(m.chain[0].vad.mode, dsp::grade::basic);
+  EXPECT_EQ(m.chain[0].agc.mode, dsp::grade::advanced);
+  EXPECT_FLOAT_EQ(m.chain[0].agc.advanced.target_dbfs, -20.5f);
+  EXPECT_FLOAT_EQ(m.chain[0].agc.basic.target_dbfs, -20.5f);
+  EXPECT_FALSE(m.chain[0].fallback_to_basic);
+  EXPECT_EQ(m.chain[0].frame_samples, 240);
+  EXPECT_EQ(m.chain[1].aec.mode, dsp::grade::advanced);
+  EXPECT_EQ(m.chain[1].aec.tail_ms, 128);
+  EXPECT_EQ(m.chain[1].aec.max_delay_ms, 300);
+  EXPECT_EQ(m.chain[1].aec.frame_samples, 240);
+  EXPECT_EQ(m.chain[1].vad.mode, dsp::grade::off);
+  EXPECT_TRUE(m.cancels_echo(1));
+  EXPECT_FALSE(m.cancels_echo(0));
+}
+
+TEST(ConfigMedia, NoMediaKeysIsAPureRelay) {
+  const auto c = cp::parse_config(base + session);
+  EXPECT_FALSE(c.sessions[0].media.active());
+  EXPECT_EQ(c.sessions[0].media.ptime_ms, 20);
+}
+
+TEST(ConfigMedia, BadMediaKeysNameKeyAndReason) {
+  EXPECT_EQ(error_of(base + session + "ptime_ms = 25\n"), "session[0].ptime_ms: 25 is not a multiple of 10");
+  EXPECT_EQ(error_of(base + session + "ptime_ms = 70\n"), "session[0].ptime_ms: 70 out of range 10..60");
+  EXPECT_EQ(error_of(base + session + "ssrc_rewrite = 1\n"), "session[0].ssrc_rewrite: expected true or false");
+  EXPECT_EQ(error_of(base + session + "chain_a = \"basic\"\n"),
+            "session[0].chain_a: expected an inline table { aec = ..., vad = ..., agc = ... }");
+  EXPECT_EQ(error_of(base + session + "chain_b = { aec = \"best\" }\n"),
+            "session[0].chain_b.aec: \"best\" is not one of off, basic, advanced");
+  EXPECT_EQ(error_of(base + session + "chain_b = { nr = \"basic\" }\n"), "session[0].chain_b.nr: unknown key");
+  EXPECT_EQ(error_of(base + session + "chain_b = { aec = \"basic\", aec_tail_ms = 4 }\n"),
+            "session[0].chain_b.aec_tail_ms: 4 out of range 8..512");
+  EXPECT_EQ(error_of(base + session + "chain_a = { agc = \"basic\", agc_target_dbfs = 3 }\n"),
+            "session[0].chain_a.agc_target_dbfs: 3 out of range -60..0");
+}
+
+}  // namespace
