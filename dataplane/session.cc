@@ -49,12 +49,12 @@ void build_route(const leg_spec& in, const leg_spec& out, std::uint16_t rtcp_off
   std::uint32_t ip_delta = 0;
   ip_delta = csum_delta_add32(ip_delta, old_src_ip, r.new_src_ip);
   ip_delta = csum_delta_add32(ip_delta, old_dst_ip, r.new_dst_ip);
-  r.ip_csum_delta = ip_delta;
+  r.ip_csum_delta = csum_fold(ip_delta);
   // The UDP checksum covers the pseudo header (both addresses) and the ports.
   std::uint32_t udp_delta = ip_delta;
   udp_delta = csum_delta_add(udp_delta, old_src_port, r.new_src_port);
   udp_delta = csum_delta_add(udp_delta, old_dst_port, r.new_dst_port);
-  r.udp_csum_delta = udp_delta;
+  r.udp_csum_delta = csum_fold(udp_delta);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -71,47 +72,54 @@ struct media_leg;
 enum class route_kind : std::uint8_t { rtp, rtcp };
 
 // What arrives at one leg's local address (RTP or RTCP) and where it goes.
-// One cache line of match + rewrite data, then the counters on their own line.
+// Line 1 holds everything the relay reads and writes per packet, its two counters
+// included, so a pure relay touches one cache line of route state (with 100k
+// sessions the routes live in DRAM: every line is a miss, README scaling table).
+// Line 2: setup data and what only payload-rewriting routes read; line 3: drops.
 struct alignas(64) route {
-  // lookup key: the leg's local address
-  std::uint32_t local_ip = 0;
-  std::uint16_t local_port = 0;
   // match: strict source check against the leg's remote
   std::uint32_t expect_src_ip = 0;
   std::uint16_t expect_src_port = 0;
   route_kind kind = route_kind::rtp;
-  std::uint8_t leg = 0;  // 0 = a, 1 = b (ingress leg)
-  // egress (the other leg), host byte order
-  std::uint16_t out_port_index = 0;
-  std::uint16_t new_src_port = 0;
-  std::uint16_t new_dst_port = 0;
-  std::uint32_t new_src_ip = 0;
-  std::uint32_t new_dst_ip = 0;
-  mac_addr dst_mac{};  // dst then src: the frame's first 12 bytes, written with one copy
-  mac_addr src_mac{};
-  // The same addresses in wire order, for the rewrite's wide stores.
-  std::array<std::uint8_t, 8> ip_pair_wire{};    // new source IP, new destination IP
-  std::array<std::uint8_t, 4> port_pair_wire{};  // new source port, new destination port
-  // RFC 1624 deltas from the (verified) ingress addresses to the egress ones.
-  std::uint32_t ip_csum_delta = 0;
-  std::uint32_t udp_csum_delta = 0;
   // RTP payload handling, resolved at setup (DESIGN.md §3): the ingress leg's
   // payload type is mapped to the egress leg's, and G.711 is transcoded byte to
   // byte when the legs' laws differ. Other payload types (RFC 4733 events, ...)
   // pass untouched.
   bool payload_rewrite = false;  // transcode != nullptr or the payload types differ
+  mac_addr dst_mac{};  // dst then src: the frame's first 12 bytes, written with one copy
+  mac_addr src_mac{};
+  // The egress addresses in wire order, for the rewrite's wide stores.
+  std::array<std::uint8_t, 8> ip_pair_wire{};    // new source IP, new destination IP
+  std::array<std::uint8_t, 4> port_pair_wire{};  // new source port, new destination port
+  // RFC 1624 deltas from the (verified) ingress addresses to the egress ones,
+  // folded to 16 bits (the one's-complement sum is the same).
+  std::uint16_t ip_csum_delta = 0;
+  std::uint16_t udp_csum_delta = 0;
+  std::uint16_t out_port_index = 0;
+  std::uint8_t leg = 0;  // 0 = a, 1 = b (ingress leg)
   std::uint8_t in_payload_type = 0;
-  std::uint8_t out_payload_type = 0;
-  dsp::g711::transcode_fn transcode = nullptr;
   // RTP routes of a session with media processing: the ingress leg's media state
   // (decode, chain, stream continuity); nullptr on pure relay routes.
   media_leg* media = nullptr;
-
-  alignas(64) counter packets;
+  counter packets;
   counter bytes;
-  counter dropped;  // source mismatch or malformed RTP/RTCP on this route, by reason below
+
+  // --- line 2 ---
+  std::uint8_t out_payload_type = 0;
+  dsp::g711::transcode_fn transcode = nullptr;
+  // lookup key: the leg's local address
+  std::uint32_t local_ip = 0;
+  std::uint16_t local_port = 0;
+  // egress (the other leg), host byte order
+  std::uint16_t new_src_port = 0;
+  std::uint16_t new_dst_port = 0;
+  std::uint32_t new_src_ip = 0;
+  std::uint32_t new_dst_ip = 0;
+
+  alignas(64) counter dropped;  // source mismatch or malformed RTP/RTCP on this route, by reason below
   std::array<counter, 5> drops_by{};  // route_drop_slot(reason)
 };
+static_assert(offsetof(route, bytes) + sizeof(counter) == 64, "the relay's per-packet route state is one cache line");
 
 // The drop reasons a route can see (after its lookup), as indices into route::drops_by.
 constexpr std::size_t route_drop_slot(drop_reason r) noexcept {

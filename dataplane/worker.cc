@@ -118,7 +118,10 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
       return;
     }
     if (r->media != nullptr) [[unlikely]] {
-      ++bc.media[static_cast<std::size_t>(process_rtp_media(ctx.media, d, u, header, pad, *r))];
+      const media_outcome o = process_rtp_media(ctx.media, d, u, header, pad, *r);
+      ++bc.media[static_cast<std::size_t>(o)];
+      // Audio in another law leaves in the egress law on every media outcome but "other payload".
+      if (r->transcode != nullptr && o != media_outcome::other_payload) ++bc.transcoded;
     } else if (r->payload_rewrite) [[unlikely]] {
       if (rewrite_rtp_payload(d, u, header, pad, *r)) {
         ++bc.transcoded;
@@ -174,10 +177,7 @@ void relay_owned(worker_context& ctx, burst_counts& bc, rte_mbuf** ms, const udp
   }
   for (unsigned k = 0; k < n; ++k) {
     routes[k] = slot[k] != nullptr ? *slot[k] : nullptr;
-    if (routes[k] != nullptr) {
-      rte_prefetch0(routes[k]);
-      rte_prefetch0(&routes[k]->packets);  // the counters' cache line
-    }
+    if (routes[k] != nullptr) rte_prefetch0(routes[k]);  // one line: match, rewrite, counters
   }
   for (unsigned k = 0; k < n; ++k) relay_one(ctx, bc, ms[k], us[k], routes[k]);
 }

@@ -9,8 +9,10 @@
 //    constraint is applied to one partition per block in turn (P. C. W. Sommen's
 //    observation, used by J. Derkx et al., "New constraining method for partitioned block
 //    frequency-domain adaptive filters", IEEE Trans. SP 50(9), 2002), which keeps the
-//    cost at 2 FFTs per block instead of 2P. The step is scaled per partition in
-//    proportion to its share of the filter energy (IPNLMS-style, 1/8 proportionate),
+//    cost at 2 FFTs per block instead of 2P (ceil(P / 8) partitions per block when P > 8,
+//    so that no partition stays unconstrained for more than 8 blocks). The step is scaled
+//    per partition in proportion to its share of the filter energy (IPNLMS-style, 1/8
+//    proportionate),
 //    and normalised by the far power per bin plus a small share of its mean over bins.
 //  - step size per bin from a diagonal frequency-domain Kalman view (G. Enzner and P. Vary,
 //    Signal Processing 86(6), 2006): the share of the error power that the expected
@@ -18,6 +20,8 @@
 //    small while the near end talks or once the filter has converged into the noise; a
 //    rise of far-end/error coherence (echo the filter misses: start, path change) opens
 //    it again. The same misalignment estimate is the residual echo the suppressor removes.
+//    A clear coherence rise after convergence (echo-path change) restarts the background
+//    from zero.
 //  - foreground filter: produces the output; takes the background's taps when those do
 //    better, and gives them back when the background diverges (two-path structure, K. Ochiai
 //    et al., "Echo canceller with two echo path models", IEEE Trans. Commun. 25(6), 1977).
@@ -45,11 +49,15 @@ class aec_advanced final : public echo_canceller {
   aec_advanced(const aec_advanced&) = delete;
   aec_advanced& operator=(const aec_advanced&) = delete;
 
-  // 3.2 us per 160-sample frame at 128 ms tail with the 500 ms delay search, 2.7 us without;
-  // 2.9 / 3.8 us at 64 / 256 ms (CPU time, median of 5, Highway AVX3 dispatch, shared 2-core
-  // VM; speexdsp 22.7 us at 128 ms in the same run): aec_bench BM_aec_advanced,
-  // BM_aec_advanced_no_delay_search. Per frame: 5 FFTs of 2N (~0.19 us each), 2P complex
-  // MACs and P gradient updates, the per-bin step control, and the delay search (~0.4 us).
+  // 2.73 us per 160-sample frame at 128 ms tail with the 500 ms delay search, 2.34 us
+  // without; 2.40 / 3.98 us at 64 / 256 ms (CPU time, median of 5, Highway AVX3 dispatch,
+  // shared 2-core VM under load; speexdsp 26.1 us at 128 ms in the same run): aec_bench
+  // BM_aec_advanced, BM_aec_advanced_no_delay_search. Per frame: 6 FFTs of 2N (8 past 8
+  // partitions; FFTW is about half the time), 2P complex MACs and P gradient updates, the
+  // per-bin step control, and the delay search (~0.4 us). Fusing the error/power passes
+  // into one kernel (aec_simd::errors), a SIMD sum for the broadband normaliser and a SIMD
+  // peak search in the delay estimator took 128 ms from 3.05 to 2.72 us (min of 3 x 3
+  // repetitions, old and new binaries interleaved).
   void process(std::span<const std::int16_t> near, std::span<const std::int16_t> far,
                std::span<std::int16_t> out) noexcept override;
   aec_status status() const noexcept override { return status_; }
@@ -74,6 +82,8 @@ class aec_advanced final : public echo_canceller {
   int n_, m_, k_, kp_, p_;
   int max_delay_, margin_;
   bool use_delay_;
+  int constrain_per_block_;
+  int restart_holdoff_blocks_;
   float mu_max_;
   float far_floor_;
   float noise_rise_;  // per-frame rise factor of the error noise-floor tracker
@@ -113,6 +123,8 @@ class aec_advanced final : public echo_canceller {
   float erle_num_ = 0, erle_den_ = 0;
   int good_frames_ = 0;
   int dt_hold_ = 0;
+  bool ever_converged_ = false;  // since the last clear_filters()
+  int restart_holdoff_ = 0;      // blocks until the next background restart may happen
   int nonfinite_ = 0;
   bool failed_ = false;
   aec_status status_{};

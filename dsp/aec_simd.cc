@@ -6,6 +6,7 @@
 #include <hwy/highway.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "dsp/aec_simd.h"
 
@@ -97,6 +98,59 @@ void power_acc_impl(float* y, const float* xr, const float* xi, float g, std::si
     hn::StoreU(hn::MulAdd(vg, hn::MulAdd(a, a, hn::Mul(b, b)), hn::LoadU(d, y + i)), d, y + i);
   }
   for (; i < n; ++i) y[i] += g * (xr[i] * xr[i] + xi[i] * xi[i]);
+}
+
+float sum_impl(const float* x, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  const std::size_t lanes = hn::Lanes(d);
+  auto acc = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) acc = hn::Add(acc, hn::LoadU(d, x + i));
+  float r = hn::GetLane(hn::SumOfLanes(d, acc));
+  for (; i < n; ++i) r += x[i];
+  return r;
+}
+
+float max_abs_impl(const float* x, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  const std::size_t lanes = hn::Lanes(d);
+  auto acc = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) acc = hn::Max(acc, hn::Abs(hn::LoadU(d, x + i)));
+  float r = hn::GetLane(hn::MaxOfLanes(d, acc));
+  for (; i < n; ++i) r = std::max(r, std::fabs(x[i]));
+  return r;
+}
+
+block_powers errors_impl(const float* near, const float* yf, const float* yb, float* ef, float* eb, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  const std::size_t lanes = hn::Lanes(d);
+  auto pd = hn::Zero(d), pf = hn::Zero(d), pb = hn::Zero(d), pyf = hn::Zero(d), dis = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto x = hn::LoadU(d, near + i), f = hn::LoadU(d, yf + i), b = hn::LoadU(d, yb + i);
+    const auto e1 = hn::Sub(x, f), e2 = hn::Sub(x, b), df = hn::Sub(b, f);
+    hn::StoreU(e1, d, ef + i);
+    hn::StoreU(e2, d, eb + i);
+    pd = hn::MulAdd(x, x, pd);
+    pf = hn::MulAdd(e1, e1, pf);
+    pb = hn::MulAdd(e2, e2, pb);
+    pyf = hn::MulAdd(f, f, pyf);
+    dis = hn::MulAdd(df, df, dis);
+  }
+  block_powers r{hn::GetLane(hn::SumOfLanes(d, pd)), hn::GetLane(hn::SumOfLanes(d, pf)),
+                 hn::GetLane(hn::SumOfLanes(d, pb)), hn::GetLane(hn::SumOfLanes(d, pyf)),
+                 hn::GetLane(hn::SumOfLanes(d, dis))};
+  for (; i < n; ++i) {
+    ef[i] = near[i] - yf[i];
+    eb[i] = near[i] - yb[i];
+    r.near += near[i] * near[i];
+    r.fore += ef[i] * ef[i];
+    r.back += eb[i] * eb[i];
+    r.echo_fore += yf[i] * yf[i];
+    r.disagreement += (yb[i] - yf[i]) * (yb[i] - yf[i]);
+  }
+  return r;
 }
 
 float noise_track_impl(const float* er, const float* ei, float* esm, float* noise, float a, float rise, bool init,
@@ -270,6 +324,9 @@ HWY_EXPORT(split_impl);
 HWY_EXPORT(join_impl);
 HWY_EXPORT(power_acc_impl);
 HWY_EXPORT(noise_track_impl);
+HWY_EXPORT(sum_impl);
+HWY_EXPORT(max_abs_impl);
+HWY_EXPORT(errors_impl);
 HWY_EXPORT(step_control_impl);
 HWY_EXPORT(comfort_mix_impl);
 
@@ -295,6 +352,11 @@ void power_acc(float* y, const float* xr, const float* xi, float g, std::size_t 
 float noise_track(const float* er, const float* ei, float* esm, float* noise, float a, float rise, bool init,
                   std::size_t n) noexcept {
   return HWY_DYNAMIC_DISPATCH(noise_track_impl)(er, ei, esm, noise, a, rise, init, n);
+}
+float sum(const float* x, std::size_t n) noexcept { return HWY_DYNAMIC_DISPATCH(sum_impl)(x, n); }
+float max_abs(const float* x, std::size_t n) noexcept { return HWY_DYNAMIC_DISPATCH(max_abs_impl)(x, n); }
+block_powers errors(const float* near, const float* yf, const float* yb, float* ef, float* eb, std::size_t n) noexcept {
+  return HWY_DYNAMIC_DISPATCH(errors_impl)(near, yf, yb, ef, eb, n);
 }
 step_sums step_control(const step_inputs& in, std::size_t n) noexcept {
   return HWY_DYNAMIC_DISPATCH(step_control_impl)(in, n);

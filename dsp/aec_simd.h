@@ -29,6 +29,18 @@ void join(const float* re, const float* im, float* c, std::size_t n) noexcept;
 // y[i] += g * (xr[i]^2 + xi[i]^2)
 void power_acc(float* y, const float* xr, const float* xi, float g, std::size_t n) noexcept;
 
+// Sum of x[0..n).
+float sum(const float* x, std::size_t n) noexcept;
+// Largest |x[i]| over [0..n) (0 for n = 0).
+float max_abs(const float* x, std::size_t n) noexcept;
+
+// The two filters' errors ef = near - yf, eb = near - yb and, in the same pass, the
+// block's sums of squares: near, ef, eb, yf and the filters' disagreement yb - yf.
+struct block_powers {
+  float near = 0, fore = 0, back = 0, echo_fore = 0, disagreement = 0;
+};
+block_powers errors(const float* near, const float* yf, const float* yb, float* ef, float* eb, std::size_t n) noexcept;
+
 // Per-bin error noise floor: esm += a * (|E|^2 - esm); noise = min(noise * rise, esm)
 // (noise = |E|^2 when init). Returns the sum of noise over the n bins.
 float noise_track(const float* er, const float* ei, float* esm, float* noise, float a, float rise, bool init,

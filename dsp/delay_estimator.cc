@@ -140,18 +140,13 @@ void delay_estimator::update(std::span<const float> far, std::span<const float> 
   // count searches).
   if (++search_phase_ < search_interval) return;
   search_phase_ = 0;
-  int best = 0;
-  float best_sq = 0;
   const auto corr = corr_.span().first(static_cast<std::size_t>(lags_));
   const float sum_sq = kernels::dot(corr, corr);
-  for (int l = 0; l < lags_; ++l) {
-    const float v = corr_[static_cast<std::size_t>(l)] * corr_[static_cast<std::size_t>(l)];
-    if (v > best_sq) {
-      best_sq = v;
-      best = l;
-    }
-  }
-  const float best_v = std::sqrt(best_sq);
+  // The largest |correlation| by SIMD, then its first lag: a scalar running maximum
+  // carried a 4-cycle dependency per lag (~0.25 us per search at 500 ms).
+  const float best_v = aec_simd::max_abs(corr_.data(), static_cast<std::size_t>(lags_));
+  int best = 0;
+  while (best + 1 < lags_ && std::fabs(corr_[static_cast<std::size_t>(best)]) != best_v) ++best;
   const float rms = std::sqrt(sum_sq / static_cast<float>(lags_));
   confidence_ = rms > 0 ? best_v / rms : 0;
   // Prefer the earliest strong peak: in a room the direct path comes first, and a

@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   relay->add_option("--sessions", o.sessions, "sessions in the ring the packets walk through")->check(CLI::Range(1, 1000000));
   relay->add_option("--in-flight", o.in_flight_per_port, "packets circulating per port")->check(CLI::Range(1, 1024));
   relay->add_flag("--transcode", o.transcode, "legs on port 1 speak PCMA: every hop transcodes 160 bytes PCMU<->PCMA");
+  relay->add_option("--chain", o.chain, "processing on both legs: none, basic (VAD+AGC), advanced (AEC+VAD+AGC)")
+      ->check(CLI::IsMember({"none", "basic", "advanced"}));
+  relay->add_option("--frames", o.frames_per_class, "frame pool elements per size class (0: sized for the sessions)");
   app.add_flag("--json", json, "print one JSON object");
   relay->fallthrough();  // --json may follow the subcommand
   try {
@@ -34,11 +37,17 @@ int main(int argc, char** argv) {
     if (json) {
       std::printf("%s\n", r.dump().c_str());
     } else {
-      std::printf("%s, 1 worker, %d sessions, %d packets in flight: %.2f Mpps (%.1f ns, %.0f cycles per packet), drops %llu, worker heap bytes %llu\n",
+      std::printf("%s, 1 worker, %d sessions, %d packets in flight: %.3f Mpps (%.1f ns, %.0f cycles per packet), drops %llu, worker heap bytes %llu\n",
                   r["benchmark"].get<std::string>().c_str(), r["sessions"].get<int>(), r["in_flight"].get<int>(), r["pps"].get<double>() / 1e6,
                   r["ns_per_packet"].get<double>(), r["cycles_per_packet"].get<double>(),
                   static_cast<unsigned long long>(r["drops"].get<std::uint64_t>()),
                   static_cast<unsigned long long>(r["worker_heap_bytes"].get<std::uint64_t>()));
+      std::printf("  session memory %.0f bytes; stages (sampled, ns per packet: mean / p50 / p99):",
+                  r["session_memory_bytes"].get<double>());
+      for (const auto& [name, st] : r["stages"].items())
+        std::printf(" %s %.0f/%.0f/%.0f", name.c_str(), st["mean_ns"].get<double>(), st["p50_ns"].get<double>(),
+                    st["p99_ns"].get<double>());
+      std::printf("\n");
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "voxgate-bench: %s\n", e.what());

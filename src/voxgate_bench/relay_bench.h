@@ -13,6 +13,12 @@ struct relay_bench_options {
   unsigned sessions = 2;         // sessions in the ring the packets walk through
   unsigned in_flight_per_port = 32;  // testpmd --tx-first puts one burst (32) on each port
   bool transcode = false;        // legs toward port 1 speak PCMA: every hop transcodes PCMU<->PCMA
+  // Processing on both legs of every session: "none" (relay), "basic" (VAD + AGC
+  // basic), "advanced" (AEC + VAD + AGC advanced). With a chain, half the packets
+  // walk the ring backwards so both directions of every call carry audio and each
+  // AEC has a far end.
+  std::string chain = "none";
+  unsigned frames_per_class = 0;  // frame pool size (0: enough for every AEC leg's history)
   std::vector<std::string> eal_args;
 };
 

@@ -6,6 +6,8 @@
 // the known echo component, see tests/common/echo_scenarios.h), seconds of far-end
 // speech to 20 dB ERLE, recovery after the path change, near-end level change and
 // segmental SNR in double talk, and output levels (far-only / idle) against the noise.
+// Each scenario's heading gives the least-squares bound on the steady ERLE of a linear
+// canceller with that tail (tests/common/echo_scenarios.h): what the noise allows.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -45,9 +47,16 @@ int main() {
     const auto s = test::make_echo_scenario(c.scenario);
     double e = 0;
     for (float v : s.echo) e += static_cast<double>(v) * v;
-    std::printf("\n**%s**, tail %d ms, echo %.1f dBFS, noise %.1f dBFS\n\n", c.scenario.name().c_str(), c.tail_ms,
+    const auto bound = test::least_squares_bound(s, c.tail_ms * 8);
+    char bound_text[48];
+    if (c.scenario.path_change)
+      std::snprintf(bound_text, sizeof bound_text, "%.1f / %.1f", bound.erle_first_db, bound.erle_second_db);
+    else
+      std::snprintf(bound_text, sizeof bound_text, "%.1f", bound.erle_first_db);
+    std::printf("\n**%s**, tail %d ms, echo %.1f dBFS, noise %.1f dBFS, least-squares bound %s dB\n\n",
+                c.scenario.name().c_str(), c.tail_ms,
                 10.0 * std::log10(e / static_cast<double>(s.echo.size()) / (32768.0 * 32768.0)),
-                static_cast<double>(c.scenario.noise_dbfs));
+                static_cast<double>(c.scenario.noise_dbfs), bound_text);
     std::printf("| canceller | ERLE dB | t to 20 dB (s) | recovery (s) | DT level dB | DT segSNR dB | out far-only / idle dBFS |\n");
     std::printf("|---|---|---|---|---|---|---|\n");
     const bool chg = c.scenario.path_change, dt = c.scenario.double_talk;

@@ -320,6 +320,43 @@ echo_measures measure(const echo_scenario& s, std::span<const std::int16_t> out)
   return m;
 }
 
+echo_bound least_squares_bound(const echo_scenario& s, int tail_samples) {
+  const std::size_t blocks = s.near.size() / block;
+  std::vector<double> pe(blocks), ps(blocks);
+  double echo_mean = 0, noise_mean = 0;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    for (std::size_t i = b * block; i < (b + 1) * block; ++i) {
+      pe[b] += static_cast<double>(s.echo[i]) * s.echo[i];
+      ps[b] += static_cast<double>(s.near_speech[i]) * s.near_speech[i];
+      const double nv = static_cast<double>(s.near_clean[i]) - s.near_speech[i];
+      noise_mean += nv * nv;
+    }
+    pe[b] /= block;
+    ps[b] /= block;
+    echo_mean += pe[b];
+  }
+  echo_mean /= static_cast<double>(blocks);
+  noise_mean /= static_cast<double>(blocks * block);
+  const auto taps = static_cast<double>(tail_samples);
+  const std::size_t settle_b = static_cast<std::size_t>(4.0 * fs) / block;
+  auto steady = [&](std::size_t from, std::size_t to) {
+    double t = 0, e = 0, r = 0;
+    for (std::size_t b = from; b < to; ++b) {
+      if (!(pe[b] > 0.1 * echo_mean)) continue;  // measure()'s echo_active
+      t += static_cast<double>(block);
+      if (b < from + settle_b || ps[b] > 1e-6) continue;
+      e += pe[b];
+      r += t > taps + 1.0 ? noise_mean * taps / (t - taps - 1.0) : pe[b];
+    }
+    return e > 0 ? 10.0 * std::log10(e / std::max(r, 1e-9)) : 0.0;
+  };
+  echo_bound out;
+  const std::size_t change_b = s.change_sample / block;
+  out.erle_first_db = steady(0, s.cfg.path_change ? change_b : blocks);
+  if (s.cfg.path_change) out.erle_second_db = steady(change_b, blocks);
+  return out;
+}
+
 std::vector<aec_case> aec_report_cases() {
   using k = echo_path_kind;
   return {

@@ -70,6 +70,18 @@ struct echo_measures {
 
 echo_measures measure(const echo_scenario& s, std::span<const std::int16_t> out);
 
+// What the scenario physically allows a linear canceller with tail_samples taps: the
+// steady ERLE (same blocks and windows as measure()) of the least-squares estimate
+// from all far-end-active samples since the path started, whose expected excess error
+// is noise * L / (T - L - 1) for L taps and T samples (growing-window RLS, S. Haykin,
+// Adaptive Filter Theory, 4th ed., 2002, §9.7). Near-end noise only: double talk and
+// tracking make the real bound lower. An adaptive filter that forgets (to track path
+// changes) stays below it.
+struct echo_bound {
+  double erle_first_db = 0, erle_second_db = 0;
+};
+echo_bound least_squares_bound(const echo_scenario& s, int tail_samples);
+
 // The scenario set of the quality report and tests: a scenario and the tail both
 // cancellers get (speexdsp's filter length = tail, ours = tail after the bulk delay).
 struct aec_case {

@@ -57,10 +57,13 @@ TEST(aec_quality, hybrid_line_echo) {
 TEST(aec_quality, bulk_delay_beyond_tail) {
   const auto r = run_case(2);
   // Task target 30 dB; measured 18.5 (noise -40 dBFS, echo -38 dBFS: 11.5 dB short).
+  // Not reachable: the least-squares bound for 512 taps in this noise is 23.9 dB.
   EXPECT_GE(r.linear.erle_steady_db, 16.5);
   EXPECT_LE(r.speex.erle_steady_db, 3.0);    // measured 0.2
+  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);
   const auto d = run_case(7);                // 200 ms, room 64 ms, tail 128 ms, double talk
-  EXPECT_GE(d.linear.erle_steady_db, 22.0);  // measured 23.9 (task target 30 dB: 6.1 dB short)
+  // Task target 30 dB; measured 23.9: 6.1 dB short (least-squares bound 33.6 dB).
+  EXPECT_GE(d.linear.erle_steady_db, 22.0);
   EXPECT_GE(d.linear.erle_steady_db, d.speex.erle_steady_db + 10.0);
   EXPECT_GE(d.full.dt_level_change_db, -3.0);  // measured -1.7
 }
@@ -71,12 +74,14 @@ TEST(aec_quality, room_paths) {
   EXPECT_GE(s.linear.erle_steady_db, 30.0);  // measured 30.7
   EXPECT_GE(s.linear.erle_steady_db, s.speex.erle_steady_db + 3.0);  // speexdsp 23.1
   const auto a = run_case(4);                // room 48 ms, noise -45 dBFS, tail 64
-  EXPECT_GE(a.linear.erle_steady_db, 21.5);  // measured 23.2 (task target 30 dB: 6.8 dB short)
+  // Task target 30 dB; measured 23.2: 6.8 dB short (least-squares bound 30.8 dB).
+  EXPECT_GE(a.linear.erle_steady_db, 21.5);
   EXPECT_GE(a.linear.erle_steady_db, a.speex.erle_steady_db + 3.0);  // speexdsp 15.2
   const auto b = run_case(6);                // room 128 ms, noise -50 dBFS, tail 256
-  EXPECT_GE(b.linear.erle_steady_db, 22.5);  // measured 24.6 (task target 30 dB: 5.4 dB short)
-  // Task target: 3 dB above speexdsp (21.7); measured +2.9.
-  EXPECT_GE(b.linear.erle_steady_db, b.speex.erle_steady_db + 2.0);
+  // Task target 30 dB; measured 24.8. Not reachable here: the least-squares bound for
+  // 2048 taps in this noise is 29.8 dB (aec_quality prints it).
+  EXPECT_GE(b.linear.erle_steady_db, 23.0);
+  EXPECT_GE(b.linear.erle_steady_db, b.speex.erle_steady_db + 3.0);  // speexdsp 21.7: +3.1
 }
 
 // Double talk and an echo-path change halfway (room 64 ms, noise -45 dBFS, tail 128).
@@ -84,21 +89,43 @@ TEST(aec_quality, double_talk_and_path_change) {
   const auto r = run_case(8);
   EXPECT_GE(r.linear.dt_level_change_db, -3.0);  // measured 0.0
   EXPECT_GE(r.full.dt_level_change_db, -3.0);    // measured -1.7 (residual suppressor)
-  EXPECT_GE(r.linear.dt_seg_snr_db, 22.5);       // measured 24.6 (speexdsp 18.7)
+  EXPECT_GE(r.linear.dt_seg_snr_db, 22.5);       // measured 24.9 (speexdsp 18.6)
   // Task target: recovery within 1.5 s; measured 2.32 s (speexdsp 3.98 s): 0.82 s short.
   EXPECT_GT(r.linear.recovery_s, 0.0);
   EXPECT_LE(r.linear.recovery_s, 2.6);
-  EXPECT_GE(r.linear.erle_second_db, 17.5);  // measured 19.0 (speexdsp 16.7)
+  EXPECT_GE(r.linear.erle_second_db, 17.5);  // measured 18.8 (speexdsp 16.7)
+  // Task target 30 dB on both paths: not reachable, least-squares bounds 27.8 / 28.2 dB.
+  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // 18.8 vs 15.7 (worse path each)
 }
 
 // Line hybrid, double talk and a path change (ERL 6 dB, noise -50 dBFS, tail 64).
 TEST(aec_quality, hybrid_path_change) {
   const auto r = run_case(9);
   EXPECT_GT(r.linear.recovery_s, 0.0);
-  EXPECT_LE(r.linear.recovery_s, 1.5);           // measured 1.44 (speexdsp 2.96)
+  // Task: 1.5 s; measured 1.14 s (speexdsp 2.96; 1.44 before the background restart on
+  // a detected path change).
+  EXPECT_LE(r.linear.recovery_s, 1.3);
   EXPECT_GE(r.full.dt_level_change_db, -3.0);    // measured -1.1
-  EXPECT_GE(r.linear.erle_second_db, 21.0);      // measured 22.7 (speexdsp 19.9)
-  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // 22.7 vs 18.6 (worse path each)
+  EXPECT_GE(r.linear.erle_second_db, 22.0);      // measured 23.7 (speexdsp 19.9)
+  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // 23.7 vs 18.5 (worse path each)
+  // Task target 30 dB; measured 25.4 / 23.7: 4.6 / 6.3 dB short (least-squares bounds
+  // 36.8 / 35.7 dB).
+  EXPECT_GE(r.linear.erle_first_db, 23.5);
+}
+
+// The scenarios where the noise leaves no room for 30 dB: the least-squares bound of a
+// linear canceller with the given tail (tests/common/echo_scenarios.h) is below it.
+TEST(aec_quality, noise_limited_paths) {
+  const auto h = run_case(1);  // hybrid, ERL 20 dB, echo -48.8 dBFS in -50 dBFS noise, tail 64
+  EXPECT_GE(h.linear.erle_steady_db, 15.0);  // measured 16.5 (target 30; bound 23.4)
+  EXPECT_GE(h.linear.erle_steady_db, h.speex.erle_steady_db + 3.0);  // speexdsp 11.4
+  const auto r = run_case(5);  // room 96 ms, ERL 10 dB, noise -45 dBFS, tail 128
+  EXPECT_GE(r.linear.erle_steady_db, 18.5);  // measured 20.2 (target 30; bound 26.3)
+  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // speexdsp 15.6
+  const auto n = run_case(10);  // hybrid, 300 ms delay, echo -37.7 dBFS in -35 dBFS noise, double talk, change
+  EXPECT_GE(n.linear.erle_steady_db, 7.5);   // measured 11.5 / 9.0 (target 30; bounds 15.8 / 17.6)
+  EXPECT_GE(n.linear.erle_steady_db, n.speex.erle_steady_db + 3.0);  // speexdsp 0.3 / 0.2
+  EXPECT_GE(n.full.dt_level_change_db, -3.0);  // measured -1.9
 }
 
 }  // namespace

@@ -2,19 +2,24 @@
 // Unit tests of the echo cancellers: config, factory memory, allocation-free process, convergence, delay, flags.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory_resource>
+#include <optional>
 #include <random>
 #include <span>
 #include <stdexcept>
+#include <tuple>
 #include <vector>
 
 #include "dsp/aec.h"
 #include "dsp/aec_advanced.h"
+#include "dsp/aec_simd.h"
 #include "dsp/delay_estimator.h"
 #include "dsp/echo_suppressor.h"
 #include "tests/common/alloc_probe.h"
+#include "tests/common/hwy_targets.h"
 
 namespace {
 
@@ -212,6 +217,22 @@ TEST(aec_process, advanced_every_frame_size) {
   }
 }
 
+// Long tails (more than 8 partitions: ceil(P / 8) gradient constraints per block):
+// an echo 200 ms into a 256 ms tail at 160-sample frames (P = 13) and 100 ms into a
+// 128 ms tail at 80-sample frames (P = 13) is cancelled; the delay search is off so
+// the filter itself must hold the late taps (near-end noise at -81 dBFS).
+TEST(aec_process, advanced_long_tail_holds_late_taps) {
+  for (auto [frame, tail_ms, delay_ms] : {std::tuple{160, 256, 200}, std::tuple{80, 128, 100}}) {
+    auto cfg = make_cfg(dsp::grade::advanced, frame, tail_ms);
+    cfg.delay_estimation = false;
+    cfg.residual_suppression = false;
+    auto aec = dsp::make_echo_canceller(cfg);
+    const auto w = make_white_echo(8000 * 6, delay_ms * 8 - 40, 3.0f);
+    const auto out = run(*aec, w, frame);
+    EXPECT_GT(erle_db(w, out, 8000 * 4, out.size()), 45.0) << frame << " / " << tail_ms;  // measured 55.7 / 57.9
+  }
+}
+
 // A bulk delay longer than the tail: the advanced grade finds it and cancels, the
 // delay estimate is within the estimator's 4-sample resolution.
 TEST(aec_process, advanced_finds_bulk_delay) {
@@ -324,6 +345,82 @@ TEST(delay_estimator, no_estimate_without_echo) {
   }
   EXPECT_EQ(est.delay_samples(), -1);
 }
+
+// The SIMD kernels added for the per-block sums, on every compiled Highway target,
+// against double-precision references (float sums: tolerance n * 2^-23 * sum of |terms|).
+class aec_simd_targets : public ::testing::TestWithParam<std::int64_t> {
+ protected:
+  void SetUp() override {
+    if (!test::cpu_supports(GetParam()))
+      GTEST_SKIP() << hwy::TargetName(GetParam()) << " is not supported by this CPU";
+    forced_.emplace(GetParam());
+  }
+  void TearDown() override { forced_.reset(); }
+  std::optional<test::scoped_target> forced_;
+  std::mt19937 rng_{20261125};
+};
+
+std::vector<float> random_floats(std::size_t n, std::mt19937& rng, float scale) {
+  std::normal_distribution<float> g(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = g(rng);
+  return v;
+}
+
+constexpr std::size_t simd_lengths[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+                                        31, 32, 33, 159, 160, 161};
+
+TEST_P(aec_simd_targets, errors_and_block_powers) {
+  for (const std::size_t n : simd_lengths) {
+    const auto near = random_floats(n, rng_, 3000.0f), yf = random_floats(n, rng_, 2000.0f),
+               yb = random_floats(n, rng_, 2000.0f);
+    std::vector<float> ef(n + 1, 7.0f), eb(n + 1, 7.0f);
+    const auto got = dsp::aec_simd::errors(near.data(), yf.data(), yb.data(), ef.data(), eb.data(), n);
+    double want[5] = {}, mag[5] = {};
+    for (std::size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(ef[i], near[i] - yf[i]) << n;  // one rounding, same on every target
+      ASSERT_EQ(eb[i], near[i] - yb[i]) << n;
+      const double terms[5] = {static_cast<double>(near[i]) * near[i], static_cast<double>(ef[i]) * ef[i],
+                               static_cast<double>(eb[i]) * eb[i], static_cast<double>(yf[i]) * yf[i],
+                               (static_cast<double>(yb[i]) - yf[i]) * (static_cast<double>(yb[i]) - yf[i])};
+      for (int k = 0; k < 5; ++k) {
+        want[k] += terms[k];
+        mag[k] += terms[k];
+      }
+    }
+    EXPECT_EQ(ef[n], 7.0f) << "wrote past the end, n=" << n;
+    EXPECT_EQ(eb[n], 7.0f) << "wrote past the end, n=" << n;
+    const float got_v[5] = {got.near, got.fore, got.back, got.echo_fore, got.disagreement};
+    for (int k = 0; k < 5; ++k)
+      EXPECT_NEAR(got_v[k], want[k], (static_cast<double>(n) + 2.0) * std::ldexp(1.0, -23) * mag[k] + 1e-3)
+          << "sum " << k << " n=" << n;
+  }
+}
+
+TEST_P(aec_simd_targets, sum_and_max_abs) {
+  for (const std::size_t n : simd_lengths) {
+    auto x = random_floats(n, rng_, 100.0f);
+    double want = 0, mag = 0;
+    float peak = 0;
+    for (float v : x) {
+      want += v;
+      mag += std::fabs(v);
+      peak = std::max(peak, std::fabs(v));
+    }
+    EXPECT_NEAR(dsp::aec_simd::sum(x.data(), n), want, (static_cast<double>(n) + 2.0) * std::ldexp(1.0, -23) * mag)
+        << n;
+    EXPECT_EQ(dsp::aec_simd::max_abs(x.data(), n), peak) << n;  // exact: no rounding in max/abs
+    if (n > 0) {  // the peak at either end, negative
+      x.back() = -1e4f;
+      EXPECT_EQ(dsp::aec_simd::max_abs(x.data(), n), 1e4f) << n;
+      x.front() = -2e4f;
+      EXPECT_EQ(dsp::aec_simd::max_abs(x.data(), n), 2e4f) << n;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(targets, aec_simd_targets, ::testing::ValuesIn(test::compiled_targets()),
+                         [](const ::testing::TestParamInfo<std::int64_t>& p) { return test::target_param_name(p.param); });
 
 TEST(echo_suppressor, passes_without_far_end_and_fills_when_suppressing) {
   dsp::echo_suppressor res(dsp::echo_suppressor::config{});

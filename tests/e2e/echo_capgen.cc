@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Media e2e capture generator: speech on leg a, its echo (plus noise, near speech) on leg b, as RTP in pcap order.
+#include "tests/e2e/echo_capgen.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "controlplane/config.h"
+#include "dataplane/packet_build.h"
+#include "dsp/g711.h"
+#include "tests/common/speech_source.h"
+
+namespace test {
+
+namespace {
+
+constexpr double fs_hz = 8000.0;
+constexpr dp::mac_addr peer_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x10};
+constexpr dp::mac_addr gw_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+constexpr std::uint8_t event_payload_type = 101;  // the usual dynamic type for RFC 4733 telephone-event
+constexpr std::size_t odd_payload_bytes = 100;    // 12.5 ms: not a whole 10 ms multiple
+
+dsp::g711::law law_of(dp::codec c) { return c == dp::codec::pcmu ? dsp::g711::law::ulaw : dsp::g711::law::alaw; }
+
+// Scales h to energy 10^(-erl/10): the path's power gain for white input is -ERL dB.
+void scale_to_erl(std::vector<double>& h, double erl_db) {
+  double e = 0;
+  for (double v : h) e += v * v;
+  const double g = std::sqrt(std::pow(10.0, -erl_db / 10.0) / e);
+  for (double& v : h) v *= g;
+}
+
+// Room (G.168 Annex D style acoustic model): a direct tap within the first
+// millisecond, then a diffuse tail of Gaussian taps decaying exponentially to
+// -60 dB (amplitude 1e-3) at the response length, the RT60 definition.
+std::vector<double> room_response(std::mt19937& rng, int path_ms) {
+  const auto len = static_cast<std::size_t>(path_ms) * 8;
+  std::normal_distribution<double> gauss(0.0, 1.0);
+  const double tau = static_cast<double>(len) / std::log(1000.0);
+  std::vector<double> h(len);
+  for (std::size_t i = 0; i < len; ++i) h[i] = 0.3 * gauss(rng) * std::exp(-static_cast<double>(i) / tau);
+  h[std::uniform_int_distribution<std::size_t>(0, 7)(rng)] += 1.0;
+  return h;
+}
+
+// Line hybrid: the telephone channel's band (about 300..3400 Hz, ITU-T G.712) as
+// a Hann-windowed sinc band-pass, made dispersive by two first-order all-pass
+// sections (line phase distortion), 16 ms long (G.168 Annex D hybrids last 2..12 ms).
+std::vector<double> hybrid_response(std::mt19937& rng) {
+  std::uniform_real_distribution<double> uni(0.0, 1.0);
+  const double lo = (250.0 + 100.0 * uni(rng)) / fs_hz, hi = (3200.0 + 200.0 * uni(rng)) / fs_hz;
+  constexpr int half = 24;
+  const std::size_t len = 128;
+  std::vector<double> x(len, 0.0);
+  auto sinc = [](double v) { return v == 0.0 ? 1.0 : std::sin(std::numbers::pi * v) / (std::numbers::pi * v); };
+  for (int n = -half; n <= half; ++n) {
+    const double w = 0.5 + 0.5 * std::cos(std::numbers::pi * n / (half + 1));
+    x[static_cast<std::size_t>(n + half)] = w * (2 * hi * sinc(2 * hi * n) - 2 * lo * sinc(2 * lo * n));
+  }
+  for (int s = 0; s < 2; ++s) {  // all-pass (a + z^-1) / (1 + a z^-1)
+    const double a = -0.6 + 1.2 * uni(rng);
+    double px = 0, py = 0;
+    for (double& v : x) {
+      const double y = a * v + px - a * py;
+      px = v;
+      py = y;
+      v = y;
+    }
+  }
+  for (std::size_t i = len * 3 / 4; i < len; ++i)  // raised-cosine taper of the truncation
+    x[i] *= 0.5 + 0.5 * std::cos(std::numbers::pi * static_cast<double>(i - len * 3 / 4) / static_cast<double>(len / 4));
+  if (uni(rng) < 0.5)
+    for (double& v : x) v = -v;
+  return x;
+}
+
+// RTCP goes one port above RTP on both ends (RFC 3550 §11).
+frame udp_frame(const dp::session_spec& s, int leg, std::span<const std::uint8_t> payload, std::uint16_t ip_id,
+                bool rtcp = false) {
+  const auto& l = s.legs[static_cast<std::size_t>(leg)];
+  dp::udp_frame_spec f;
+  f.src_mac = peer_mac;
+  f.dst_mac = gw_mac;
+  f.src = l.remote;
+  f.dst = l.local;
+  if (rtcp) {
+    ++f.src.port;
+    ++f.dst.port;
+  }
+  f.ip_id = ip_id;
+  return dp::build_udp_frame(f, payload);
+}
+
+std::vector<std::uint8_t> encode(dp::codec c, std::span<const std::int16_t> x) {
+  std::vector<std::uint8_t> out(x.size());
+  dsp::g711::encoder_for(law_of(c))(x, out);
+  return out;
+}
+
+}  // namespace
+
+media_call generate_media_call(const media_call_options& o) {
+  if (o.packet_samples == 0 || o.packet_samples > 480) throw std::invalid_argument("packet_samples out of 1..480");
+  media_call c;
+  c.opt = o;
+  std::mt19937 rng(o.seed * 2654435761u + 12345u);
+  const unsigned i = o.call_index;
+  auto& s = c.session;
+  s.id = "call-" + std::to_string(i + 1);
+  const auto port = static_cast<std::uint16_t>(20000 + 4 * i);
+  s.legs[0].local = {capgen_gateway_ip, port};
+  s.legs[0].remote = {0xC6336400u + 10 + i, static_cast<std::uint16_t>(30000 + 2 * i)};  // 198.51.100.x
+  s.legs[0].remote_mac = {0x02, 0x00, 0x00, 0x00, 0x0a, static_cast<std::uint8_t>(i)};
+  s.legs[1].local = {capgen_gateway_ip, static_cast<std::uint16_t>(port + 2)};
+  s.legs[1].remote = {0xCB007100u + 20 + i, static_cast<std::uint16_t>(40000 + 2 * i)};  // 203.0.113.x
+  s.legs[1].remote_mac = {0x02, 0x00, 0x00, 0x00, 0x0b, static_cast<std::uint8_t>(i)};
+  s.legs[0].leg_codec = o.codec_a;
+  s.legs[0].payload_type = o.codec_a == dp::codec::pcmu ? 0 : 8;
+  s.legs[1].leg_codec = o.codec_b;
+  s.legs[1].payload_type = o.codec_b == dp::codec::pcmu ? 0 : 8;
+
+  const std::size_t ps = o.packet_samples;
+  c.packets = static_cast<unsigned>(std::llround(o.seconds * fs_hz) / static_cast<long long>(ps));
+  const std::size_t total = c.packets * ps;
+  auto is_odd = [&](int leg, unsigned k) {
+    return std::any_of(o.inserts.begin(), o.inserts.end(),
+                       [&](const media_insert& m) { return m.leg == leg && m.at == k && m.what == media_extra::odd_size; });
+  };
+
+  // Leg a and what the gateway sends toward b: a's bytes, byte-transcoded when
+  // the laws differ, as b's endpoint decodes them; an odd-size packet is relayed
+  // as it is, so the samples it does not carry are silence at b.
+  c.a_source = speech_corpus_8k(o.seed, static_cast<double>(total) / fs_hz);
+  c.a_source.resize(total);
+  c.a_payload = encode(o.codec_a, c.a_source);
+  c.far.assign(total, 0);
+  for (unsigned k = 0; k < c.packets; ++k) {
+    const std::size_t n = is_odd(0, k) ? odd_payload_bytes : ps;
+    std::vector<std::uint8_t> sent(c.a_payload.begin() + static_cast<std::ptrdiff_t>(k * ps),
+                                   c.a_payload.begin() + static_cast<std::ptrdiff_t>(k * ps + n));
+    if (o.codec_a != o.codec_b) dsp::g711::transcoder_for(law_of(o.codec_a), law_of(o.codec_b))(sent, sent);
+    dsp::g711::decoder_for(law_of(o.codec_b))(sent, std::span(c.far).subspan(k * ps, n));
+  }
+
+  // The echo path: bulk delay, then the response, scaled to the ERL.
+  c.path = o.path == echo_path_kind::room ? room_response(rng, o.path_ms) : hybrid_response(rng);
+  scale_to_erl(c.path, o.erl_db);
+  c.path.insert(c.path.begin(), static_cast<std::size_t>(o.delay_ms) * 8, 0.0);
+  c.echo.assign(total, 0.0f);
+  for (std::size_t t = 0; t < total; ++t) {
+    double acc = 0;
+    const std::size_t taps = std::min(c.path.size(), t + 1);
+    for (std::size_t j = static_cast<std::size_t>(o.delay_ms) * 8; j < taps; ++j) acc += c.path[j] * c.far[t - j];
+    c.echo[t] = static_cast<float>(acc);
+  }
+
+  // Near end: white noise, and near-end speech in two segments (double talk).
+  std::normal_distribution<double> gauss(0.0, 1.0);
+  const double noise_rms = std::pow(10.0, o.noise_dbfs / 20.0) * 32768.0;
+  c.near_speech.assign(total, 0.0f);
+  if (o.double_talk) {
+    const auto talk = speech_corpus_8k(o.seed + 5000u, static_cast<double>(total) / fs_hz);
+    const double g = std::pow(10.0, (o.near_speech_dbfs + 26.0) / 20.0);  // the corpus is about -26 dBFS active
+    const std::size_t ramp = 80;                                          // 10 ms raised-cosine fades
+    for (auto [from_f, to_f] : {std::pair{0.40, 0.52}, std::pair{0.70, 0.82}}) {
+      const auto from = static_cast<std::size_t>(from_f * static_cast<double>(total));
+      const auto to = static_cast<std::size_t>(to_f * static_cast<double>(total));
+      for (std::size_t t = from; t < to; ++t) {
+        const std::size_t edge = std::min(t - from, to - 1 - t);
+        const double w = edge >= ramp ? 1.0 : 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(edge) / ramp);
+        c.near_speech[t] = static_cast<float>(g * w * talk[t]);
+      }
+    }
+  }
+  c.near_clean.resize(total);
+  c.b_source.resize(total);
+  for (std::size_t t = 0; t < total; ++t) {
+    c.near_clean[t] = static_cast<float>(noise_rms * gauss(rng)) + c.near_speech[t];
+    const double v = std::round(static_cast<double>(c.echo[t]) + c.near_clean[t]);
+    c.b_source[t] = static_cast<std::int16_t>(std::clamp(v, -32768.0, 32767.0));
+  }
+  c.b_payload = encode(o.codec_b, c.b_source);
+
+  // RTP streams: random SSRC, first sequence number and timestamp per leg (RFC 3550 §5.1).
+  std::uniform_int_distribution<std::uint32_t> u32;
+  for (int l = 0; l < 2; ++l) {
+    c.ssrc[l] = u32(rng);
+    c.seq0[l] = static_cast<std::uint16_t>(u32(rng));
+    c.ts0[l] = u32(rng);
+  }
+  c.ssrc_after_change = u32(rng);
+  const auto seq_after_change = static_cast<std::uint16_t>(u32(rng));
+  const std::uint32_t ts_after_change = u32(rng);
+
+  std::uint16_t ip_id = static_cast<std::uint16_t>(u32(rng));
+  std::uint16_t seq[2] = {c.seq0[0], c.seq0[1]};
+  auto push = [&](int leg, std::span<const std::uint8_t> rtp, bool audio) {
+    gen_packet p;
+    p.data = udp_frame(s, leg, rtp, ip_id++);
+    p.relayed = true;
+    p.leg = leg;
+    p.audio = audio;
+    c.capture.push_back(std::move(p));
+  };
+  auto push_bad = [&](int leg, std::vector<std::uint8_t> rtp, dp::drop_reason r) {
+    gen_packet p;
+    p.data = udp_frame(s, leg, rtp, ip_id++);
+    p.leg = leg;
+    p.reason = r;
+    c.capture.push_back(std::move(p));
+  };
+  for (unsigned k = 0; k < c.packets; ++k) {
+    for (int l = 0; l < 2; ++l) {
+      std::uint32_t ssrc = c.ssrc[l];
+      std::uint32_t ts = c.ts0[l] + static_cast<std::uint32_t>(k * ps);
+      if (l == 0 && o.ssrc_change_at != 0 && k >= o.ssrc_change_at) {
+        if (k == o.ssrc_change_at) seq[0] = seq_after_change;
+        ssrc = c.ssrc_after_change;
+        ts = ts_after_change + static_cast<std::uint32_t>((k - o.ssrc_change_at) * ps);
+      }
+      const std::uint8_t pt = s.legs[static_cast<std::size_t>(l)].payload_type;
+      for (const auto& m : o.inserts) {
+        if (m.leg != l || m.at != k) continue;
+        const std::vector<std::uint8_t> some(ps, 0x55);
+        switch (m.what) {
+          case media_extra::telephone_event:
+            for (unsigned e = 0; e < m.count; ++e) {
+              // RFC 4733 §2.3: event 1, end bit on the last packet, volume 10,
+              // duration growing; every packet of the event has its start timestamp.
+              const auto dur = static_cast<std::uint16_t>(ps * (e + 1));
+              const std::vector<std::uint8_t> ev = {1, static_cast<std::uint8_t>(e + 1 == m.count ? 0x8A : 0x0A),
+                                                    static_cast<std::uint8_t>(dur >> 8), static_cast<std::uint8_t>(dur)};
+              push(l, dp::build_rtp({event_payload_type, e == 0, seq[l]++, ts, ssrc}, ev), false);
+            }
+            break;
+          case media_extra::bad_version: {
+            auto b = dp::build_rtp({pt, false, 7, 7, ssrc}, some);
+            b[0] = 0x40;
+            push_bad(l, std::move(b), dp::drop_reason::rtp_bad_version);
+            break;
+          }
+          case media_extra::truncated_csrc: {
+            auto b = dp::build_rtp({pt, false, 7, 7, ssrc}, std::vector<std::uint8_t>(20, 0));
+            b[0] = 0x8F;
+            push_bad(l, std::move(b), dp::drop_reason::rtp_truncated);
+            break;
+          }
+          case media_extra::bad_padding: {
+            auto b = dp::build_rtp({pt, false, 7, 7, ssrc}, some);
+            b[0] |= 0x20;
+            b.back() = 250;
+            push_bad(l, std::move(b), dp::drop_reason::rtp_bad_padding);
+            break;
+          }
+          case media_extra::odd_size:
+            break;  // changes the audio packet below
+        }
+      }
+      const auto& pay = l == 0 ? c.a_payload : c.b_payload;
+      const std::size_t n = is_odd(l, k) ? odd_payload_bytes : ps;
+      const std::span<const std::uint8_t> audio(pay.data() + k * ps, n);
+      const bool marker = k == 0 || (l == 0 && k == o.ssrc_change_at && k != 0);
+      push(l, dp::build_rtp({pt, marker, seq[l]++, ts, ssrc}, audio), true);
+      if (o.rtcp_every != 0 && (k + 1) % o.rtcp_every == 0) {
+        gen_packet p;
+        p.data = udp_frame(s, l, dp::build_rtcp_rr(ssrc), ip_id++, true);
+        p.relayed = true;
+        p.leg = l;
+        p.rtcp = true;
+        c.capture.push_back(std::move(p));
+      }
+    }
+  }
+  return c;
+}
+
+capture_set merge_calls(const std::vector<media_call>& calls) {
+  capture_set out;
+  std::vector<std::size_t> next(calls.size(), 0);
+  for (const auto& c : calls) out.sessions.push_back(c.session);
+  for (bool more = true; more;) {
+    more = false;
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      // One round = everything up to and including the next b-leg audio packet of call i.
+      while (next[i] < calls[i].capture.size()) {
+        gen_packet p = calls[i].capture[next[i]++];
+        const bool end_of_round = p.leg == 1 && p.audio;
+        p.session = i;
+        out.packets.push_back(std::move(p));
+        more = true;
+        if (end_of_round) break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string media_sessions_toml(const std::vector<media_call>& calls, const std::vector<std::string>& media_keys) {
+  std::ostringstream os;
+  os << "[network]\naddresses = [\"" << cp::format_ipv4(capgen_gateway_ip) << "\"]\n\n";
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    const auto& s = calls[i].session;
+    os << "[[session]]\nid = \"" << s.id << "\"\n";
+    for (int l = 0; l < 2; ++l) {
+      const auto& leg = s.legs[static_cast<std::size_t>(l)];
+      os << (l == 0 ? "a" : "b") << " = { local = \"" << cp::format_endpoint(leg.local) << "\", remote = \""
+         << cp::format_endpoint(leg.remote) << "\", codec = \"" << (leg.leg_codec == dp::codec::pcmu ? "PCMU" : "PCMA")
+         << "\", remote_mac = \"" << cp::format_mac(leg.remote_mac) << "\" }\n";
+    }
+    if (i < media_keys.size()) os << media_keys[i] << "\n";
+    os << "\n";
+  }
+  return os.str();
+}
+
+echo_scenario as_echo_scenario(const media_call& c) {
+  echo_scenario s;
+  s.cfg.seed = c.opt.seed;
+  s.cfg.seconds = static_cast<double>(c.far.size()) / fs_hz;
+  s.cfg.delay_ms = c.opt.delay_ms;
+  s.cfg.path = c.opt.path;
+  s.cfg.path_ms = c.opt.path_ms;
+  s.cfg.erl_db = c.opt.erl_db;
+  s.cfg.noise_dbfs = c.opt.noise_dbfs;
+  s.cfg.double_talk = c.opt.double_talk;
+  s.cfg.near_speech_dbfs = c.opt.near_speech_dbfs;
+  s.far = c.far;
+  s.near = c.b_source;
+  s.echo = c.echo;
+  s.near_clean = c.near_clean;
+  s.near_speech = c.near_speech;
+  return s;
+}
+
+}  // namespace test
