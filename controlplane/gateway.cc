@@ -97,6 +97,7 @@ int run_gateway(const gateway_options& opt, const std::atomic<bool>& stop) {
   rc.mbuf_cache = c.pools.cache;
   rc.frames_per_class = c.pools.frames;
   rc.frame_cache = c.pools.frame_cache;
+  rc.stage_timing_period = c.stats.stage_timing;
   rc.handoff_ring_size = c.performance.handoff_ring;
   // Static sessions are all posted before the workers start: the control rings must hold them.
   while (rc.ctl_ring_size < c.sessions.size() + 64) rc.ctl_ring_size *= 2;

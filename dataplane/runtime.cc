@@ -187,6 +187,8 @@ void runtime::create_workers(const runtime_config& cfg) {
     for (auto& fp : frame_pools_)
       if (fp->socket == socket) ctx->media.pools = fp.get();
     ctx->media.timing = &ctx->timing;
+    ctx->timing_period = cfg.stage_timing_period;
+    ctx->timing_countdown = cfg.stage_timing_period;
   }
   for (auto* ctx : workers_)
     for (unsigned w = 0; w < nw; ++w) ctx->handoff[w] = workers_[w]->handoff_in;

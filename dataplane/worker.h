@@ -51,13 +51,19 @@ struct alignas(64) worker_context {
   tx_stage tx;
   worker_counters stats;
   media_worker media;   // frame pools of this socket, scratch frames
-  std::uint32_t iteration = 0;
-  stage_timing timing;  // cycles per stage, sampled (stage_sample_period)
+  std::uint32_t timing_period = stage_sample_period;  // time 1 poll iteration in this many; 0: never
+  std::uint32_t timing_countdown = stage_sample_period;
+  stage_timing timing;  // cycles per stage, sampled
 };
 
 // Starts a poll iteration: decides whether its stages are timed.
 inline void worker_begin_iteration(worker_context& ctx) noexcept {
-  ctx.media.sampled = (++ctx.iteration % stage_sample_period) == 0;
+  ctx.media.sampled = ctx.timing_countdown == 1;
+  if (ctx.timing_countdown > 1) {
+    --ctx.timing_countdown;
+  } else if (ctx.timing_countdown == 1) {
+    ctx.timing_countdown = ctx.timing_period;
+  }
 }
 
 // Entry point for rte_eal_remote_launch: arg is a worker_context*.

@@ -57,19 +57,26 @@ float agc_basic::speech_level_dbfs() const noexcept {
 float agc_basic::process(std::span<std::int16_t> frame, bool speech) noexcept {
   const int n = static_cast<int>(frame.size());
   if (n == 0) return gain_db_;
+  if (n != coeff_samples_) {
+    const auto per_frame = [n](float ms) { return std::exp(-static_cast<float>(n) / (ms * 1e-3f * sample_rate_hz)); };
+    attack_a_ = per_frame(cfg_.attack_ms);
+    release_a_ = per_frame(cfg_.release_ms);
+    limiter_a_ = per_frame(cfg_.limiter_release_ms);
+    coeff_samples_ = n;
+  }
   if (speech) level_.update(frame_power(frame), n);
   if (level_.valid()) {
     const float want = std::clamp(cfg_.target_dbfs - speech_level_dbfs(), cfg_.min_gain_db, cfg_.max_gain_db);
-    const float tau_ms = want < gain_db_ ? cfg_.attack_ms : cfg_.release_ms;
-    const float a = std::exp(-static_cast<float>(n) / (tau_ms * 1e-3f * sample_rate_hz));
+    const float a = want < gain_db_ ? attack_a_ : release_a_;
     gain_db_ = want + (gain_db_ - want) * a;
   }
-  const float g_end = std::pow(10.0f, gain_db_ / 20.0f);
+  // 10^(dB/20) as 2^(dB * log2(10)/20): exp2 is cheaper than pow.
+  const float g_end = std::exp2(gain_db_ * 0.166096404744368f);
   // Limiter: release over this frame, then cut at once if the frame's peak under
   // the larger of the ramp's end gains would pass the ceiling (a bound on every
   // sample of the linear ramp, so no sample can). Then the per-sample linear gain
   // ramp from the previous frame's gain (no zipper noise at frame edges), SIMD.
-  limit_ = 1.0f - (1.0f - limit_) * std::exp(-static_cast<float>(n) / (cfg_.limiter_release_ms * 1e-3f * sample_rate_hz));
+  limit_ = 1.0f - (1.0f - limit_) * limiter_a_;
   const float g0 = gain_lin_;
   const float peak = static_cast<float>(kernels::peak(frame)) * std::max(g0, g_end);
   if (peak * limit_ > ceiling_) limit_ = ceiling_ / peak;

@@ -64,6 +64,10 @@ class agc_basic final : public gain_controller {
   float gain_lin_ = 1;
   float limit_ = 1;  // limiter gain, <= 1
   float ceiling_;
+  // Per-frame smoothing factors depend only on the frame length: computed when
+  // it changes (three exp() calls saved per frame, about a third of the cost).
+  int coeff_samples_ = 0;
+  float attack_a_ = 0, release_a_ = 0, limiter_a_ = 0;
 };
 
 }  // namespace dsp

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   relay->add_flag("--transcode", o.transcode, "legs on port 1 speak PCMA: every hop transcodes 160 bytes PCMU<->PCMA");
   relay->add_option("--chain", o.chain, "processing on both legs: none, basic (VAD+AGC), advanced (AEC+VAD+AGC)")
       ->check(CLI::IsMember({"none", "basic", "advanced"}));
+  relay->add_option("--stage-timing", o.stage_timing_period, "time 1 poll iteration in N (0: off)")->check(CLI::Range(0, 1 << 20));
   relay->add_option("--frames", o.frames_per_class, "frame pool elements per size class (0: sized for the sessions)");
   app.add_flag("--json", json, "print one JSON object");
   relay->fallthrough();  // --json may follow the subcommand

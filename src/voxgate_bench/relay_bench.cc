@@ -135,6 +135,7 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
   rc.worker_lcores = {1};
   rc.rx_desc = 1024;
   rc.tx_desc = 1024;
+  rc.stage_timing_period = o.stage_timing_period;
   const dsp::chain_config chain = chain_of(o.chain);
   const bool media = o.chain != "none";
   // Every AEC leg keeps up to far_history::depth frames.
@@ -215,6 +216,7 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
   nlohmann::json j;
   j["benchmark"] = media ? "chain-" + o.chain + (o.transcode ? "-transcode" : "") : o.transcode ? "transcode" : "relay";
   j["chain"] = o.chain;
+  j["stage_timing_period"] = o.stage_timing_period;
   j["session_memory_bytes"] = static_cast<double>(heap1.heap_allocsz_bytes - heap0.heap_allocsz_bytes) / o.sessions;
   j["media_processed"] = end.media_processed;
   j["media_bypassed_pool"] = end.media_bypassed_pool;

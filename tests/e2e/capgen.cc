@@ -24,20 +24,6 @@ dp::mac_addr leg_mac(int leg, std::size_t call) {
   return {0x02, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(leg == 0 ? 0x0a : 0x0b), static_cast<std::uint8_t>(call)};
 }
 
-frame udp_to(const dp::session_spec& s, int leg, bool rtcp, std::span<const std::uint8_t> payload, std::uint16_t ip_id) {
-  const auto& l = s.legs[static_cast<std::size_t>(leg)];
-  dp::udp_frame_spec f;
-  f.src_mac = peer_mac;
-  f.dst_mac = gw_mac;
-  f.src = l.remote;
-  f.dst = l.local;
-  if (rtcp) {
-    ++f.src.port;
-    ++f.dst.port;
-  }
-  f.ip_id = ip_id;
-  return dp::build_udp_frame(f, payload);
-}
 
 }  // namespace
 
@@ -289,6 +275,21 @@ frame expected_output(const capture_set& c, const gen_packet& p, const dp::mac_a
   }
   dp::store_be16(udp + 6, dp::udp4_checksum(out.local.ip, out.remote.ip, {udp, udp_len}));
   return f;
+}
+
+frame udp_to(const dp::session_spec& s, int leg, bool rtcp, std::span<const std::uint8_t> payload, std::uint16_t ip_id) {
+  const auto& l = s.legs[static_cast<std::size_t>(leg)];
+  dp::udp_frame_spec f;
+  f.src_mac = peer_mac;
+  f.dst_mac = gw_mac;
+  f.src = l.remote;
+  f.dst = l.local;
+  if (rtcp) {
+    ++f.src.port;
+    ++f.dst.port;
+  }
+  f.ip_id = ip_id;
+  return dp::build_udp_frame(f, payload);
 }
 
 }  // namespace test

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct capture_set {
 inline constexpr std::uint32_t capgen_gateway_ip = 0xC0000201;  // 192.0.2.1 (RFC 5737 TEST-NET-1)
 
 capture_set generate(const capgen_options& o);
+
+// A frame from leg `leg`'s remote to its local address (RTCP: both ports + 1,
+// RFC 3550 §11), peer MAC to gateway MAC, valid IPv4 and UDP checksums.
+frame udp_to(const dp::session_spec& s, int leg, bool rtcp, std::span<const std::uint8_t> payload, std::uint16_t ip_id);
 
 // [network] and [[session]] TOML for the generated sessions.
 std::string sessions_toml(const capture_set& c);

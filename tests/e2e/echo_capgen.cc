@@ -19,8 +19,6 @@ namespace test {
 namespace {
 
 constexpr double fs_hz = 8000.0;
-constexpr dp::mac_addr peer_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x10};
-constexpr dp::mac_addr gw_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 constexpr std::uint8_t event_payload_type = 101;  // the usual dynamic type for RFC 4733 telephone-event
 constexpr std::size_t odd_payload_bytes = 100;    // 12.5 ms: not a whole 10 ms multiple
 
@@ -78,22 +76,6 @@ std::vector<double> hybrid_response(std::mt19937& rng) {
   return x;
 }
 
-// RTCP goes one port above RTP on both ends (RFC 3550 §11).
-frame udp_frame(const dp::session_spec& s, int leg, std::span<const std::uint8_t> payload, std::uint16_t ip_id,
-                bool rtcp = false) {
-  const auto& l = s.legs[static_cast<std::size_t>(leg)];
-  dp::udp_frame_spec f;
-  f.src_mac = peer_mac;
-  f.dst_mac = gw_mac;
-  f.src = l.remote;
-  f.dst = l.local;
-  if (rtcp) {
-    ++f.src.port;
-    ++f.dst.port;
-  }
-  f.ip_id = ip_id;
-  return dp::build_udp_frame(f, payload);
-}
 
 std::vector<std::uint8_t> encode(dp::codec c, std::span<const std::int16_t> x) {
   std::vector<std::uint8_t> out(x.size());
@@ -200,7 +182,7 @@ media_call generate_media_call(const media_call_options& o) {
   std::uint16_t seq[2] = {c.seq0[0], c.seq0[1]};
   auto push = [&](int leg, std::span<const std::uint8_t> rtp, bool audio) {
     gen_packet p;
-    p.data = udp_frame(s, leg, rtp, ip_id++);
+    p.data = udp_to(s, leg, false, rtp, ip_id++);
     p.relayed = true;
     p.leg = leg;
     p.audio = audio;
@@ -208,7 +190,7 @@ media_call generate_media_call(const media_call_options& o) {
   };
   auto push_bad = [&](int leg, std::vector<std::uint8_t> rtp, dp::drop_reason r) {
     gen_packet p;
-    p.data = udp_frame(s, leg, rtp, ip_id++);
+    p.data = udp_to(s, leg, false, rtp, ip_id++);
     p.leg = leg;
     p.reason = r;
     c.capture.push_back(std::move(p));
@@ -267,7 +249,7 @@ media_call generate_media_call(const media_call_options& o) {
       push(l, dp::build_rtp({pt, marker, seq[l]++, ts, ssrc}, audio), true);
       if (o.rtcp_every != 0 && (k + 1) % o.rtcp_every == 0) {
         gen_packet p;
-        p.data = udp_frame(s, l, dp::build_rtcp_rr(ssrc), ip_id++, true);
+        p.data = udp_to(s, l, true, dp::build_rtcp_rr(ssrc), ip_id++);
         p.relayed = true;
         p.leg = l;
         p.rtcp = true;

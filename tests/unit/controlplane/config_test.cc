@@ -255,7 +255,7 @@ TEST(ConfigMedia, BadMediaKeysNameKeyAndReason) {
   EXPECT_EQ(error_of(base + session + "chain_b = { aec = \"basic\", aec_tail_ms = 4 }\n"),
             "session[0].chain_b.aec_tail_ms: 4 out of range 8..512");
   EXPECT_EQ(error_of(base + session + "chain_a = { agc = \"basic\", agc_target_dbfs = 3 }\n"),
-            "session[0].chain_a.agc_target_dbfs: 3 out of range -60..0");
+            "session[0].chain_a.agc_target_dbfs: 3 out of range -40..-3");
 }
 
 }  // namespace
