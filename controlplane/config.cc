@@ -264,7 +264,7 @@ config parse_config(std::string_view text, const std::string& source_name) {
   }
   if (const auto* t = sub_table(root, "stats")) {
     check_keys(*t, "stats", {"interval_s", "stage_timing"});
-    c.stats.stage_timing = uint_value(*t, "stage_timing", "stats", 16, 0, 1u << 20);
+    c.stats.stage_timing = uint_value(*t, "stage_timing", "stats", 64, 0, 1u << 20);
     if (const toml::node* n = t->get("interval_s")) {
       if (!n->is_number()) fail("stats.interval_s", "expected a number of seconds");
       c.stats.interval_s = n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();

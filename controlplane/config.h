@@ -52,7 +52,7 @@ struct network_config {
 
 struct stats_config {
   double interval_s = 0;  // print a stats line every interval (0: only at exit)
-  unsigned stage_timing = 16;  // workers time 1 poll iteration in this many (0: no stage timing)
+  unsigned stage_timing = 64;  // workers time 1 poll iteration in this many (0: no stage timing)
 };
 
 struct config {

@@ -40,7 +40,7 @@ struct runtime_config {
   unsigned handoff_ring_size = 4096;   // power of two
   unsigned frames_per_class = 8192;    // frame pool elements per size class per socket (far-end history)
   unsigned frame_cache = 128;          // per-lcore cache of each frame pool
-  unsigned stage_timing_period = 16;   // time 1 poll iteration in this many (0: no stage timing)
+  unsigned stage_timing_period = 64;   // time 1 poll iteration in this many (0: no stage timing)
   unsigned ctl_ring_size = 1024;       // power of two
   // Runs after EAL init, before ports are resolved: where tests and benchmarks
   // create ports of their own (e.g. rte_eth_from_rings).

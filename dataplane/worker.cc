@@ -144,9 +144,11 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
 }
 
 // relay_one_untimed, timed as the `packet` stage in sampled iterations.
+// `timed` is the iteration's sampling flag, read once per burst by the caller: a
+// member read here would be reloaded after every packet's byte stores.
 [[gnu::always_inline]] inline void relay_one(worker_context& ctx, burst_counts& bc, rte_mbuf* m, const udp_packet& u,
-                                             route* r) noexcept {
-  if (!ctx.media.sampled) [[likely]] {
+                                             route* r, bool timed) noexcept {
+  if (!timed) [[likely]] {
     relay_one_untimed(ctx, bc, m, u, r);
     return;
   }
@@ -165,8 +167,10 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
 constexpr std::size_t prefetch_min_routes = 16384;
 
 void relay_owned(worker_context& ctx, burst_counts& bc, rte_mbuf** ms, const udp_packet* us, unsigned n) noexcept {
+  const bool timed = ctx.media.sampled;
   if (ctx.table.size() < prefetch_min_routes) {
-    for (unsigned k = 0; k < n; ++k) relay_one(ctx, bc, ms[k], us[k], ctx.table.find(us[k].dst_ip, us[k].dst_port));
+    for (unsigned k = 0; k < n; ++k)
+      relay_one(ctx, bc, ms[k], us[k], ctx.table.find(us[k].dst_ip, us[k].dst_port), timed);
     return;
   }
   route* const* slot[burst_size];
@@ -179,7 +183,30 @@ void relay_owned(worker_context& ctx, burst_counts& bc, rte_mbuf** ms, const udp
     routes[k] = slot[k] != nullptr ? *slot[k] : nullptr;
     if (routes[k] != nullptr) rte_prefetch0(routes[k]);  // one line: match, rewrite, counters
   }
-  for (unsigned k = 0; k < n; ++k) relay_one(ctx, bc, ms[k], us[k], routes[k]);
+  // Media routes: their leg state (three lines), then, two packets ahead of the
+  // work, the chain object it points to, and one packet ahead its processors
+  // (voxgate-bench relay --chain basic --sessions 10000: 865 -> 735 ns with the
+  // leg and chain prefetches).
+  bool any_media = false;
+  for (unsigned k = 0; k < n; ++k) {
+    if (routes[k] == nullptr || routes[k]->media == nullptr) continue;
+    const auto* leg = reinterpret_cast<const char*>(routes[k]->media);
+    rte_prefetch0(leg);
+    rte_prefetch0(leg + 64);
+    rte_prefetch0(leg + 128);
+    any_media = true;
+  }
+  for (unsigned k = 0; k < n; ++k) {
+    if (any_media) {
+      if (k + 2 < n && routes[k + 2] != nullptr && routes[k + 2]->media != nullptr &&
+          routes[k + 2]->media->chain != nullptr)
+        rte_prefetch0(routes[k + 2]->media->chain);
+      if (k + 1 < n && routes[k + 1] != nullptr && routes[k + 1]->media != nullptr &&
+          routes[k + 1]->media->chain != nullptr)
+        routes[k + 1]->media->chain->prefetch();
+    }
+    relay_one(ctx, bc, ms[k], us[k], routes[k], timed);
+  }
 }
 
 // Parses a burst from a NIC queue, drops junk, hands other workers' packets over
@@ -197,13 +224,14 @@ void classify(worker_context& ctx, rte_mbuf** pkts, unsigned n) noexcept {
   udp_packet owned_parsed[burst_size];
   unsigned n_owned = 0;
 
+  const bool timed = ctx.media.sampled;
   for (unsigned i = 0; i < n && i < prefetch_ahead; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
   for (unsigned i = 0; i < n; ++i) {
     if (i + prefetch_ahead < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + prefetch_ahead], void*));
     rte_mbuf* m = pkts[i];
-    const std::uint64_t tp = ctx.media.sampled ? tsc_now() : 0;
+    const std::uint64_t tp = timed ? tsc_now() : 0;
     const auto res = parse_udp(frame_of(m));
-    if (ctx.media.sampled) ctx.timing[stage::parse].record(tsc_now() - tp);
+    if (timed) ctx.timing[stage::parse].record(tsc_now() - tp);
     if (const auto* e = std::get_if<parse_error>(&res)) {
       drop(bc, m, e->reason);
       continue;
@@ -212,7 +240,7 @@ void classify(worker_context& ctx, rte_mbuf** pkts, unsigned n) noexcept {
     const std::uint8_t w = ctx.owners->owner(u.dst_port);
     if (w == ctx.index) {
       if (!batch) {
-        relay_one(ctx, bc, m, u, ctx.table.find(u.dst_ip, u.dst_port));
+        relay_one(ctx, bc, m, u, ctx.table.find(u.dst_ip, u.dst_port), timed);
         continue;
       }
       owned[n_owned] = m;

@@ -87,6 +87,13 @@ class processing_chain {
   grade agc_grade() const noexcept { return agc_grade_; }
   // Advanced -> basic replacements so far (at construction and while running).
   std::uint64_t fallback_count() const noexcept { return fallbacks_; }
+  // Starts fetching the processors' objects (the dataplane calls this a packet
+  // ahead when session state is far beyond the caches).
+  void prefetch() const noexcept {
+    if (aec_) __builtin_prefetch(aec_.get());
+    if (vad_) __builtin_prefetch(vad_.get());
+    if (agc_) __builtin_prefetch(agc_.get());
+  }
   // The echo canceller's status after the last run_aec (zeros when the AEC is off).
   const aec_status& last_aec_status() const noexcept { return aec_status_; }
   // Delay the chain adds (the AGC's look-ahead), samples.

@@ -220,7 +220,7 @@ nlohmann::json run_relay_bench(const relay_bench_options& o) {
   j["session_memory_bytes"] = static_cast<double>(heap1.heap_allocsz_bytes - heap0.heap_allocsz_bytes) / o.sessions;
   j["media_processed"] = end.media_processed;
   j["media_bypassed_pool"] = end.media_bypassed_pool;
-  // Stage costs from the worker's sampled histograms (1 poll iteration in 16).
+  // Stage costs from the worker's sampled histograms (stage_timing_period).
   const dp::worker_snapshot ws = rt.snapshot(0);
   const double ns_per_cycle = 1e9 / static_cast<double>(rte_get_tsc_hz());
   nlohmann::json stages = nlohmann::json::object();

@@ -18,7 +18,7 @@ struct relay_bench_options {
   // walk the ring backwards so both directions of every call carry audio and each
   // AEC has a far end.
   std::string chain = "none";
-  unsigned stage_timing_period = 16;  // 0: no stage timing (its cost measured by comparison)
+  unsigned stage_timing_period = 64;  // 0: no stage timing (its cost measured by comparison)
   unsigned frames_per_class = 0;  // frame pool size (0: enough for every AEC leg's history)
   std::vector<std::string> eal_args;
 };
