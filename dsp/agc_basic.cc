@@ -2,6 +2,7 @@
 // Basic AGC (see agc_basic.h).
 #include "dsp/agc_basic.h"
 
+#include "dsp/fast_math.h"
 #include "dsp/kernels.h"
 
 #include <algorithm>
@@ -51,7 +52,7 @@ void agc_basic::reset() noexcept {
 }
 
 float agc_basic::speech_level_dbfs() const noexcept {
-  return level_.valid() ? 10.0f * std::log10(level_.power() + 1e-12f) : -120.0f;
+  return level_.valid() ? fast_db(level_.power() + 1e-12f) : -120.0f;
 }
 
 float agc_basic::process(std::span<std::int16_t> frame, bool speech) noexcept {

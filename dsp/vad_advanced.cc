@@ -2,6 +2,8 @@
 // Advanced VAD: band SNRs over minimum-statistics noise, Sohn's likelihood ratio, flatness, a small frame classifier (see vad_advanced.h).
 #include "dsp/vad_advanced.h"
 
+#include "dsp/fast_math.h"
+
 #include "dsp/vad_advanced_model.h"
 
 #include <algorithm>
@@ -80,17 +82,6 @@ constexpr float stage1_release_ms = 20.0f;
 // a perfectly steady synthetic noise does not make every fluctuation "speech".
 constexpr float noise_stats_s = 1.0f;
 constexpr float min_snr_var = 0.25f;
-// 10 * log10(x) for x > 0 to about 0.01 dB, without libm: the exponent from the
-// float's bits plus a cubic in the mantissa m in [1, 2) for log2(m) (a minimax-
-// style fit through log2(1) = 0 and log2(2) = 1; max error 0.0013 in log2, i.e.
-// 0.004 dB). Nineteen libm log10f calls per frame (band SNRs, levels) cost ~0.2 us.
-inline float fast_db(float x) noexcept {
-  const auto bits = std::bit_cast<std::uint32_t>(x);
-  const float e = static_cast<float>(static_cast<int>(bits >> 23) - 127);
-  const float m = std::bit_cast<float>((bits & 0x007fffffu) | 0x3f800000u);
-  const float log2_m = ((0.15824871f * m - 1.05187502f) * m + 3.04788415f) * m - 2.15425784f;
-  return 3.01029996f * (e + log2_m);  // 10 * log10(2) = 3.0103
-}
 
 }  // namespace
 

@@ -2,6 +2,9 @@
 // Basic VAD: frame energy against an adaptive noise floor, with hangover (see vad_basic.h).
 #include "dsp/vad_basic.h"
 
+#include "dsp/fast_math.h"
+#include "dsp/kernels.h"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -24,12 +27,10 @@ validation vad_basic_config::validate() const {
 
 float frame_dbfs(std::span<const std::int16_t> frame) noexcept {
   if (frame.empty()) return -100.0f;
-  // int64 accumulation is exact for any frame length here (480 * 2^30 < 2^63).
-  std::int64_t acc = 0;
-  for (std::int16_t s : frame) acc += static_cast<std::int32_t>(s) * s;
+  // The SIMD kernel's sum is exact (uint64); the dB conversion is within 0.004 dB.
+  const std::uint64_t acc = kernels::sum_squares(frame);
   if (acc == 0) return -100.0f;
-  const double ms = static_cast<double>(acc) / static_cast<double>(frame.size());
-  const float db = static_cast<float>(10.0 * std::log10(ms / (32768.0 * 32768.0)));
+  const float db = fast_db(static_cast<float>(static_cast<double>(acc) / (static_cast<double>(frame.size()) * 32768.0 * 32768.0)));
   return db < -100.0f ? -100.0f : db;
 }
 
@@ -60,8 +61,11 @@ vad_result vad_basic::process(std::span<const std::int16_t> frame) noexcept {
 
   // Floor tracking: falls fast (exponential toward e), rises slowly at a capped rate.
   if (e < floor_dbfs_) {
-    const float a = std::exp(-n / (cfg_.floor_fall_ms * 1e-3f * sample_rate_hz));
-    floor_dbfs_ = e + (floor_dbfs_ - e) * a;
+    if (n != fall_samples_) {  // depends only on the frame length: computed when it changes
+      fall_a_ = std::exp(-n / (cfg_.floor_fall_ms * 1e-3f * sample_rate_hz));
+      fall_samples_ = n;
+    }
+    floor_dbfs_ = e + (floor_dbfs_ - e) * fall_a_;
   } else {
     const float step = cfg_.floor_rise_db_per_s * n / sample_rate_hz;
     floor_dbfs_ += margin < step ? margin : step;

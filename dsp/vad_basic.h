@@ -55,6 +55,8 @@ class vad_basic final : public voice_detector {
   float floor_dbfs_;
   float hang_left_samples_ = 0;
   bool primed_ = false;  // the first frame sets the floor
+  float fall_samples_ = 0;  // frame length fall_a_ was computed for
+  float fall_a_ = 0;
 };
 
 // Frame energy in dBFS (0 dBFS = a full-scale square wave, mean square 32768^2);
