@@ -104,17 +104,18 @@ std::string session_manager::add(const dp::session_spec& spec) {
   if (spec.media.active()) {
     // Chains, FFT buffers and far-end histories on the worker's socket, built
     // here on the control thread (FFT plans are made here too, never on a worker).
+    std::string why;
     try {
       e->media = dp::make_media_session(spec, ssrc_seed_++, memory_[w].get());
     } catch (const std::bad_alloc&) {
-      free_memory(*e);
-      for (auto& f : fresh) rte_free(f.slots);
-      return "session \"" + spec.id + "\": out of memory for its media state on socket " +
-             std::to_string(rt_.worker_socket(w));
+      why = "out of memory for its media state on socket " + std::to_string(rt_.worker_socket(w));
     } catch (const std::invalid_argument& ex) {
+      why = ex.what();
+    }
+    if (!why.empty()) {
       free_memory(*e);
       for (auto& f : fresh) rte_free(f.slots);
-      return "session \"" + spec.id + "\": " + ex.what();
+      return "session \"" + spec.id + "\": " + why;
     }
     dp::attach_media(*e->mem, *e->media);
   }

@@ -68,7 +68,6 @@ dsp::resource_ptr<media_session> make_media_session(const session_spec& spec, st
                                                    std::pmr::memory_resource* mr) {
   auto m = dsp::make_in<media_session>(mr);
   const media_spec& ms = spec.media;
-  const auto law_of = [](codec c) { return c == codec::pcmu ? dsp::g711::law::ulaw : dsp::g711::law::alaw; };
   for (std::size_t l = 0; l < 2; ++l) {
     const std::size_t o = 1 - l;
     media_leg& leg = m->legs[l];

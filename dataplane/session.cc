@@ -30,7 +30,6 @@ void build_route(const leg_spec& in, const leg_spec& out, std::uint16_t rtcp_off
   r.dst_mac = out.remote_mac;
 
   if (rtcp_offset == 0) {
-    const auto law_of = [](codec c) { return c == codec::pcmu ? dsp::g711::law::ulaw : dsp::g711::law::alaw; };
     r.in_payload_type = in.payload_type;
     r.out_payload_type = out.payload_type;
     r.transcode = dsp::g711::transcoder_for(law_of(in.leg_codec), law_of(out.leg_codec));

@@ -25,6 +25,9 @@ struct endpoint {
 
 enum class codec : std::uint8_t { pcmu, pcma };
 
+// The G.711 law a leg's codec uses (RFC 3551 §4.5.14: PCMU mu-law, PCMA A-law).
+constexpr dsp::g711::law law_of(codec c) noexcept { return c == codec::pcmu ? dsp::g711::law::ulaw : dsp::g711::law::alaw; }
+
 struct leg_spec {
   endpoint local;             // the gateway's address for this leg
   endpoint remote;            // the peer's RTP address; RTCP is port + 1 on both sides

@@ -210,10 +210,13 @@ capture_set generate(const capgen_options& o) {
   return c;
 }
 
-std::string sessions_toml(const capture_set& c) {
+std::string sessions_toml(const capture_set& c) { return sessions_toml(c.sessions); }
+
+std::string sessions_toml(const std::vector<dp::session_spec>& sessions, const std::vector<std::string>& extra) {
   std::ostringstream os;
   os << "[network]\naddresses = [\"" << cp::format_ipv4(capgen_gateway_ip) << "\"]\n\n";
-  for (const auto& s : c.sessions) {
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    const auto& s = sessions[i];
     os << "[[session]]\nid = \"" << s.id << "\"\n";
     for (int l = 0; l < 2; ++l) {
       const auto& leg = s.legs[static_cast<std::size_t>(l)];
@@ -221,6 +224,7 @@ std::string sessions_toml(const capture_set& c) {
          << cp::format_endpoint(leg.remote) << "\", codec = \"" << (leg.leg_codec == dp::codec::pcmu ? "PCMU" : "PCMA")
          << "\", remote_mac = \"" << cp::format_mac(leg.remote_mac) << "\" }\n";
     }
+    if (i < extra.size()) os << extra[i] << "\n";
     os << "\n";
   }
   return os.str();

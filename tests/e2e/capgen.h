@@ -50,6 +50,9 @@ frame udp_to(const dp::session_spec& s, int leg, bool rtcp, std::span<const std:
 
 // [network] and [[session]] TOML for the generated sessions.
 std::string sessions_toml(const capture_set& c);
+// The same for any sessions; extra[i] (TOML lines, e.g. chain_b = { ... }) goes
+// into session i's table.
+std::string sessions_toml(const std::vector<dp::session_spec>& sessions, const std::vector<std::string>& extra = {});
 
 // Splits packets round-robin over `files` captures (one per rx queue) and writes
 // prefix-0.pcap ... ; with files == 1 writes exactly `prefix.pcap`.

@@ -6,10 +6,8 @@
 #include <cmath>
 #include <numbers>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 
-#include "controlplane/config.h"
 #include "dataplane/packet_build.h"
 #include "dsp/g711.h"
 #include "tests/common/speech_source.h"
@@ -21,8 +19,6 @@ namespace {
 constexpr double fs_hz = 8000.0;
 constexpr std::uint8_t event_payload_type = 101;  // the usual dynamic type for RFC 4733 telephone-event
 constexpr std::size_t odd_payload_bytes = 100;    // 12.5 ms: not a whole 10 ms multiple
-
-dsp::g711::law law_of(dp::codec c) { return c == dp::codec::pcmu ? dsp::g711::law::ulaw : dsp::g711::law::alaw; }
 
 // Scales h to energy 10^(-erl/10): the path's power gain for white input is -ERL dB.
 void scale_to_erl(std::vector<double>& h, double erl_db) {
@@ -76,10 +72,9 @@ std::vector<double> hybrid_response(std::mt19937& rng) {
   return x;
 }
 
-
 std::vector<std::uint8_t> encode(dp::codec c, std::span<const std::int16_t> x) {
   std::vector<std::uint8_t> out(x.size());
-  dsp::g711::encoder_for(law_of(c))(x, out);
+  dsp::g711::encoder_for(dp::law_of(c))(x, out);
   return out;
 }
 
@@ -124,8 +119,8 @@ media_call generate_media_call(const media_call_options& o) {
     const std::size_t n = is_odd(0, k) ? odd_payload_bytes : ps;
     std::vector<std::uint8_t> sent(c.a_payload.begin() + static_cast<std::ptrdiff_t>(k * ps),
                                    c.a_payload.begin() + static_cast<std::ptrdiff_t>(k * ps + n));
-    if (o.codec_a != o.codec_b) dsp::g711::transcoder_for(law_of(o.codec_a), law_of(o.codec_b))(sent, sent);
-    dsp::g711::decoder_for(law_of(o.codec_b))(sent, std::span(c.far).subspan(k * ps, n));
+    if (o.codec_a != o.codec_b) dsp::g711::transcoder_for(dp::law_of(o.codec_a), dp::law_of(o.codec_b))(sent, sent);
+    dsp::g711::decoder_for(dp::law_of(o.codec_b))(sent, std::span(c.far).subspan(k * ps, n));
   }
 
   // The echo path: bulk delay, then the response, scaled to the ERL.
@@ -282,21 +277,9 @@ capture_set merge_calls(const std::vector<media_call>& calls) {
 }
 
 std::string media_sessions_toml(const std::vector<media_call>& calls, const std::vector<std::string>& media_keys) {
-  std::ostringstream os;
-  os << "[network]\naddresses = [\"" << cp::format_ipv4(capgen_gateway_ip) << "\"]\n\n";
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    const auto& s = calls[i].session;
-    os << "[[session]]\nid = \"" << s.id << "\"\n";
-    for (int l = 0; l < 2; ++l) {
-      const auto& leg = s.legs[static_cast<std::size_t>(l)];
-      os << (l == 0 ? "a" : "b") << " = { local = \"" << cp::format_endpoint(leg.local) << "\", remote = \""
-         << cp::format_endpoint(leg.remote) << "\", codec = \"" << (leg.leg_codec == dp::codec::pcmu ? "PCMU" : "PCMA")
-         << "\", remote_mac = \"" << cp::format_mac(leg.remote_mac) << "\" }\n";
-    }
-    if (i < media_keys.size()) os << media_keys[i] << "\n";
-    os << "\n";
-  }
-  return os.str();
+  std::vector<dp::session_spec> sessions;
+  for (const auto& c : calls) sessions.push_back(c.session);
+  return sessions_toml(sessions, media_keys);
 }
 
 echo_scenario as_echo_scenario(const media_call& c) {

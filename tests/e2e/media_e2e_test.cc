@@ -35,8 +35,6 @@ using test::media_call_options;
 
 constexpr std::size_t block = 160;  // 20 ms measurement blocks
 
-dsp::g711::law law_of(dp::codec c) { return c == dp::codec::pcmu ? dsp::g711::law::ulaw : dsp::g711::law::alaw; }
-
 // --- measures ----------------------------------------------------------------
 
 // Why two numbers. With near-end noise at -50 dBFS and echo around -30 dBFS, the
@@ -109,10 +107,10 @@ std::vector<std::int16_t> offline_model(const media_call& c, const dsp::chain_co
   std::vector<std::uint8_t> enc(ps);
   for (std::size_t k = 0; k + ps <= out.size(); k += ps) {
     const std::span<std::int16_t> f(out.data() + k, ps);
-    dsp::g711::decoder_for(law_of(c.opt.codec_b))({c.b_payload.data() + k, ps}, f);
+    dsp::g711::decoder_for(dp::law_of(c.opt.codec_b))({c.b_payload.data() + k, ps}, f);
     chain.process(f, {c.far.data() + k, ps});
-    dsp::g711::encoder_for(law_of(c.opt.codec_a))(f, enc);
-    dsp::g711::decoder_for(law_of(c.opt.codec_a))(enc, f);
+    dsp::g711::encoder_for(dp::law_of(c.opt.codec_a))(f, enc);
+    dsp::g711::decoder_for(dp::law_of(c.opt.codec_a))(enc, f);
   }
   return out;
 }
@@ -249,10 +247,10 @@ TEST(EchoCapgen, EchoInLegBIsThePathAppliedToWhatTheGatewaySendsB) {
       if (leg == 0) {
         std::vector<std::uint8_t> sent(v.payload.begin(), v.payload.end());
         if (o.codec_b != o.codec_a) dsp::g711::scalar::ulaw_to_alaw(sent, sent);
-        dsp::g711::decoder_for(law_of(o.codec_b))(sent, std::span(far).subspan(k * 160, 160));
+        dsp::g711::decoder_for(dp::law_of(o.codec_b))(sent, std::span(far).subspan(k * 160, 160));
         EXPECT_EQ(v.pt, 0);
       } else {
-        dsp::g711::decoder_for(law_of(o.codec_b))(v.payload, std::span(b_in).subspan(k * 160, 160));
+        dsp::g711::decoder_for(dp::law_of(o.codec_b))(v.payload, std::span(b_in).subspan(k * 160, 160));
         EXPECT_EQ(v.pt, o.codec_b == dp::codec::pcmu ? 0 : 8);
       }
     }
@@ -283,8 +281,8 @@ TEST(EchoCapgen, EchoInLegBIsThePathAppliedToWhatTheGatewaySendsB) {
       const auto want = static_cast<std::int16_t>(std::clamp(std::round(acc + c.near_clean[t]), -32768.0, 32767.0));
       std::uint8_t code = 0;
       std::int16_t dec = 0;
-      dsp::g711::encoder_for(law_of(o.codec_b))({&want, 1}, {&code, 1});
-      dsp::g711::decoder_for(law_of(o.codec_b))({&code, 1}, {&dec, 1});
+      dsp::g711::encoder_for(dp::law_of(o.codec_b))({&want, 1}, {&code, 1});
+      dsp::g711::decoder_for(dp::law_of(o.codec_b))({&code, 1}, {&dec, 1});
       ASSERT_EQ(b_in[t], dec) << t;
     }
     EXPECT_LT(worst, 0.01) << "echo vs path * far, largest difference in samples";
@@ -464,7 +462,7 @@ std::vector<std::int16_t> audio_toward(const gateway_run& g, const media_call& c
       continue;
     const std::uint32_t k = (v.ts - c.ts0[from]) / 160;
     if (k >= c.packets) continue;
-    dsp::g711::decoder_for(law_of(dst.leg_codec))(v.payload, std::span(out).subspan(k * 160, 160));
+    dsp::g711::decoder_for(dp::law_of(dst.leg_codec))(v.payload, std::span(out).subspan(k * 160, 160));
   }
   return out;
 }

@@ -30,13 +30,8 @@ dsp::chain_config all_advanced() {
 
 TEST(MediaIntegration, HundredThousandPacketsFullAdvancedChainTwoWorkersNoHeapNoLeaks) {
   ring_port rp;
-  dp::runtime_config rc;
-  rc.eal_args = eal_args("media_integration_test");
-  rc.worker_lcores = {1, 2};
-  rc.rx_desc = 256;
-  rc.tx_desc = 256;
+  dp::runtime_config rc = ring_runtime_config("media_integration_test", rp);
   rc.frames_per_class = 1024;
-  rc.after_eal_init = [&rp] { make_ring_port(rp); };
   dp::runtime rt(rc);
   ASSERT_EQ(rt.n_workers(), 2u);
   const int socket = rt.worker_socket(0);

@@ -9,13 +9,7 @@ using namespace test;
 
 TEST(RelayIntegration, HandOffAddRemoveAndNoLeaks) {
   ring_port rp;
-  dp::runtime_config rc;
-  rc.eal_args = eal_args("relay_integration_test");
-  // No port names: the one ring-backed port created below is every port there is.
-  rc.worker_lcores = {1, 2};
-  rc.rx_desc = 256;
-  rc.tx_desc = 256;
-  rc.after_eal_init = [&rp] { make_ring_port(rp); };
+  const dp::runtime_config rc = ring_runtime_config("relay_integration_test", rp);
   dp::runtime rt(rc);
   ASSERT_EQ(rt.n_workers(), 2u);
   const auto pools_before = rt.pool_usage_now();

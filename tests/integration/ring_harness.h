@@ -116,4 +116,16 @@ inline void make_ring_port(ring_port& rp) {
   if (rte_eth_from_rings("vg_it0", rp.rx, 2, rp.tx, 2, 0) < 0) throw std::runtime_error("rte_eth_from_rings failed");
 }
 
+// Two workers (lcores 1 and 2) on the ring port `rp` made after EAL init.
+inline dp::runtime_config ring_runtime_config(const std::string& prog, ring_port& rp) {
+  dp::runtime_config rc;
+  rc.eal_args = eal_args(prog);
+  // No port names: the one ring-backed port is every port there is.
+  rc.worker_lcores = {1, 2};
+  rc.rx_desc = 256;
+  rc.tx_desc = 256;
+  rc.after_eal_init = [&rp] { make_ring_port(rp); };
+  return rc;
+}
+
 }  // namespace test
