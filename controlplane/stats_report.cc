@@ -57,6 +57,7 @@ nlohmann::json leg_json(const dp::session_state& st, const dp::media_session* me
   j["ssrc_changes"] = c.ssrc_changes.get();
   j["seq_lost"] = c.seq_lost.get();
   j["seq_late"] = c.seq_late.get();
+  j["rtcp_translated"] = c.rtcp_translated.get();
   j["chain_fallbacks"] = c.chain_fallbacks.load(std::memory_order_relaxed);
   if (m.chain != nullptr) {
     const auto g = [](dsp::grade x) { return std::string(dsp::to_string(x)); };

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "dataplane/checksum.h"
+#include "dataplane/rtcp_translate.h"
 
 namespace dp {
 
@@ -88,6 +89,7 @@ dsp::resource_ptr<media_session> make_media_session(const session_spec& spec, st
     // Distinct per leg and session; RFC 3550 §8.1 asks for random SSRCs, the
     // control plane seeds this from its random source.
     leg.stream.out_ssrc = ssrc_seed * 2654435761u + static_cast<std::uint32_t>(l) * 0x9E3779B9u;
+    leg.peer = &m->legs[o];
   }
   return m;
 }
@@ -96,6 +98,10 @@ void attach_media(session_state& s, media_session& m) noexcept {
   s.media = &m;
   s.routes[0].media = &m.legs[0];
   s.routes[2].media = &m.legs[1];
+  if (m.legs[0].ssrc_rewrite) {
+    s.routes[1].media = &m.legs[0];
+    s.routes[3].media = &m.legs[1];
+  }
 }
 
 // --- per packet --------------------------------------------------------------
@@ -258,6 +264,19 @@ media_outcome process_rtp_media(media_worker& mw, std::uint8_t* d, const udp_pac
       break;
   }
   return outcome;
+}
+
+void process_rtcp_media(std::uint8_t* d, const udp_packet& u, const route& r) noexcept {
+  media_leg& L = *r.media;
+  const rtp_stream& own = L.stream;
+  const rtp_stream& peer = L.peer->stream;
+  const rtcp_stream_map map{own.seen, own.ssrc, own.out_ssrc, own.ts_delta,
+                            peer.seen, peer.ssrc, peer.out_ssrc, peer.seq_delta};
+  const rtcp_translation t = translate_rtcp({d + u.payload_offset, u.payload_len}, map);
+  if (t.fields == 0) return;
+  std::uint8_t* udp = d + u.l4_offset;
+  store_be16(udp + 6, udp_csum_apply_delta(load_be16(udp + 6), t.csum_delta));
+  L.counters.rtcp_translated.add(1);
 }
 
 }  // namespace dp

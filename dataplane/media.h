@@ -87,6 +87,7 @@ struct leg_counters {
   counter ssrc_changes;
   counter seq_lost;             // sequence gaps
   counter seq_late;             // duplicates and reordered packets
+  counter rtcp_translated;      // RTCP packets from this leg with SSRC fields rewritten (ssrc_rewrite)
   std::atomic<float> agc_gain_db{0.0f};  // after the last frame
   std::atomic<float> erle_db{0.0f};
   std::atomic<std::uint32_t> chain_fallbacks{0};
@@ -102,6 +103,7 @@ struct media_leg {
   std::uint16_t frame_samples = 160;
   bool ssrc_rewrite = false;
   rtp_stream stream;
+  const media_leg* peer = nullptr;  // the session's other leg (its stream is what this leg receives)
   leg_counters counters;
 };
 
@@ -118,7 +120,8 @@ struct media_session {
 // chain field, or std::bad_alloc when the socket's memory is short.
 dsp::resource_ptr<media_session> make_media_session(const session_spec& spec, std::uint32_t ssrc_seed,
                                                    std::pmr::memory_resource* mr);
-// Points the session's RTP routes at their ingress legs' media state.
+// Points the session's RTP routes at their ingress legs' media state, and with
+// ssrc_rewrite its RTCP routes too (RTCP translation).
 void attach_media(session_state& s, media_session& m) noexcept;
 
 // The worker's share of the media path.
@@ -137,5 +140,10 @@ enum class media_outcome : std::uint8_t { processed, other_payload, bypass_frame
 // route's L2-L4 rewrite is the caller's, as for every relayed packet.
 media_outcome process_rtp_media(media_worker& mw, std::uint8_t* frame, const udp_packet& u, std::size_t header_len,
                                 std::size_t pad_len, const route& r) noexcept;
+
+// One RTCP packet (already validated by valid_rtcp) on a route of a session
+// with ssrc_rewrite: its SSRC fields follow the rewritten RTP streams
+// (dataplane/rtcp_translate.h), the UDP checksum fixed by the delta.
+void process_rtcp_media(std::uint8_t* frame, const udp_packet& u, const route& r) noexcept;
 
 }  // namespace dp

@@ -135,6 +135,8 @@ inline void stage_tx(worker_context& ctx, unsigned p, rte_mbuf* m) noexcept {
       route_drop(bc, m, *r, drop_reason::rtcp_malformed);
       return;
     }
+    if (r->media != nullptr) [[unlikely]]
+      process_rtcp_media(d, u, *r);
     ++bc.rtcp;
   }
   rewrite_for_route(d, u, *r);

@@ -675,6 +675,7 @@ TEST(MediaE2E, SsrcRewriteKeepsTheEgressStreamContinuous) {
   auto o = room_call(10, dp::codec::pcmu);
   o.seconds = 4;
   o.ssrc_change_at = 100;
+  o.rtcp_every = 50;  // receiver reports from each leg, before and after the change
   const std::vector<media_call> calls = {test::generate_media_call(o)};
   const auto& c = calls[0];
   const auto set = test::merge_calls(calls);
@@ -699,9 +700,24 @@ TEST(MediaE2E, SsrcRewriteKeepsTheEgressStreamContinuous) {
       EXPECT_EQ(seen[k].seq, static_cast<std::uint16_t>(seen[k - 1].seq + 1)) << "toward " << to << " packet " << k;
       EXPECT_EQ(seen[k].ts, seen[k - 1].ts + 160) << "toward " << to << " packet " << k;
     }
+    // RTCP toward this leg speaks of the stream it receives by the SSRC it receives
+    // (RFC 3550 §7.3), with the UDP checksum right after the rewrite.
+    std::size_t rtcp = 0;
+    for (const auto& f : g.out) {
+      const auto u = std::get<dp::udp_packet>(dp::parse_udp(f));
+      if (u.dst_ip != dst.remote.ip || u.dst_port != dst.remote.port + 1) continue;
+      ++rtcp;
+      EXPECT_EQ(dp::load_be32(f.data() + u.payload_offset + 4), ssrc) << "RTCP toward " << to;
+      std::vector<std::uint8_t> udp(f.begin() + u.l4_offset, f.end());
+      const std::uint16_t field = dp::load_be16(&udp[6]);
+      udp[6] = udp[7] = 0;
+      EXPECT_EQ(field, dp::udp4_checksum(u.src_ip, u.dst_ip, udp));
+    }
+    EXPECT_EQ(rtcp, c.packets / 50) << "toward " << to;
   }
   const auto& a = session_stats(g, c.session.id).at("legs")[0];
   EXPECT_EQ(a.at("ssrc_changes").get<std::uint64_t>(), 1u);
+  EXPECT_EQ(a.at("rtcp_translated").get<std::uint64_t>(), c.packets / 50);
   EXPECT_EQ(a.at("seq_lost").get<std::uint64_t>(), 0u);
   const auto& b = session_stats(g, c.session.id).at("legs")[1];
   EXPECT_EQ(b.at("processed").get<std::uint64_t>(), c.packets);

@@ -144,7 +144,40 @@ struct call {
     EXPECT_EQ(field, dp::udp4_checksum(parsed.src_ip, parsed.dst_ip, udp));
     return std::vector<std::uint8_t>(frame.begin() + parsed.payload_offset, frame.end());
   }
+
+  // Leg `leg` sends one RTCP packet on its RTCP port; returns the payload as relayed.
+  std::vector<std::uint8_t> send_rtcp(int leg, const std::vector<std::uint8_t>& rtcp) {
+    const auto& l = spec.legs[static_cast<std::size_t>(leg)];
+    dp::udp_frame_spec f{{}, {}, std::nullopt, {l.remote.ip, static_cast<std::uint16_t>(l.remote.port + 1)},
+                         {l.local.ip, static_cast<std::uint16_t>(l.local.port + 1)}, 64, 1, true};
+    auto frame = dp::build_udp_frame(f, rtcp);
+    const auto parsed = std::get<dp::udp_packet>(dp::parse_udp(frame));
+    const dp::route& r = state.routes[leg == 0 ? 1 : 3];
+    EXPECT_EQ(r.kind, dp::route_kind::rtcp);
+    if (r.media != nullptr) dp::process_rtcp_media(frame.data(), parsed, r);
+    std::vector<std::uint8_t> udp(frame.begin() + parsed.l4_offset, frame.end());
+    const std::uint16_t field = dp::load_be16(&udp[6]);
+    udp[6] = udp[7] = 0;
+    EXPECT_EQ(field, dp::udp4_checksum(parsed.src_ip, parsed.dst_ip, udp));
+    return std::vector<std::uint8_t>(frame.begin() + parsed.payload_offset, frame.end());
+  }
 };
+
+// An RTCP sender report from `ssrc` (RTP time rtp_ts) with one report block about
+// `about` (extended highest sequence number ext_seq).
+std::vector<std::uint8_t> sender_report(std::uint32_t ssrc, std::uint32_t rtp_ts, std::uint32_t about,
+                                        std::uint32_t ext_seq) {
+  std::vector<std::uint8_t> b(52, 0);
+  b[0] = 0x81;
+  b[1] = 200;
+  dp::store_be16(&b[2], 12);
+  dp::store_be32(&b[4], ssrc);
+  dp::store_be32(&b[8], 0xE1000000);
+  dp::store_be32(&b[16], rtp_ts);
+  dp::store_be32(&b[28], about);
+  dp::store_be32(&b[36], ext_seq);
+  return b;
+}
 
 std::vector<std::uint8_t> tone(std::size_t n, unsigned phase) {
   std::vector<std::int16_t> x(n);
@@ -186,6 +219,43 @@ TEST(MediaPath, SsrcRewriteKeepsTheEgressStreamContinuous) {
   }
   EXPECT_EQ(c.media->legs[0].counters.ssrc_changes.get(), 1u);
   EXPECT_EQ(c.media->legs[0].counters.seq_lost.get(), 0u);
+}
+
+// RFC 3550 §7.3: RTCP follows the rewritten streams, in both directions.
+TEST(MediaPath, SsrcRewriteTranslatesRtcp) {
+  dp::media_spec m;
+  m.ssrc_rewrite = true;
+  call c(m);
+  const auto p = tone(160, 0);
+  // Nothing sent yet: nothing to map, the RTCP passes as it came.
+  const auto early = sender_report(0xAAAA, 5000, 0x1234, 7);
+  EXPECT_EQ(c.send_rtcp(0, early), early);
+  const auto a = c.send(0, {0, false, 100, 1000, 0xAAAA}, p);
+  const auto b = c.send(1, {0, false, 9000, 50000, 0xBBBB}, p);
+  const std::uint32_t a_out = dp::load_be32(&a[8]), b_out = dp::load_be32(&b[8]);
+  const std::uint16_t b_seq_out = dp::load_be16(&b[2]);
+  const std::uint32_t a_ts_out = dp::load_be32(&a[4]);
+  // A reports on its own stream and on what it got from the gateway (B's, rewritten).
+  const auto sr = c.send_rtcp(0, sender_report(0xAAAA, 1160, b_out, 0x10000u + b_seq_out));
+  EXPECT_EQ(dp::load_be32(&sr[4]), a_out);
+  EXPECT_EQ(dp::load_be32(&sr[16]), a_ts_out + 160) << "SR RTP time on A's egress timeline";
+  EXPECT_EQ(dp::load_be32(&sr[28]), 0xBBBBu) << "B hears about its own SSRC";
+  EXPECT_EQ(dp::load_be32(&sr[36]), 0x10000u + 9000u) << "in B's sequence space";
+  EXPECT_EQ(dp::load_be32(&sr[8]), 0xE1000000u) << "NTP untouched (LSR/RTT stay right)";
+  // The other direction.
+  const auto sr_b = c.send_rtcp(1, sender_report(0xBBBB, 50000, a_out, 0));
+  EXPECT_EQ(dp::load_be32(&sr_b[4]), b_out);
+  EXPECT_EQ(dp::load_be32(&sr_b[28]), 0xAAAAu);
+  EXPECT_EQ(c.media->legs[0].counters.rtcp_translated.get(), 1u);
+  EXPECT_EQ(c.media->legs[1].counters.rtcp_translated.get(), 1u);
+}
+
+TEST(MediaPath, RtcpUntouchedWithoutSsrcRewrite) {
+  dp::media_spec m;
+  m.chain[0].vad.mode = dsp::grade::basic;
+  call c(m);
+  EXPECT_EQ(c.state.routes[1].media, nullptr);
+  EXPECT_EQ(c.state.routes[3].media, nullptr);
 }
 
 TEST(MediaPath, SequenceGapsAndLateArrivalsCounted) {
