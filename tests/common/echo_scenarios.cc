@@ -95,9 +95,7 @@ std::vector<double> hybrid_path(std::mt19937& rng, double erl_db) {
   return h;
 }
 
-std::vector<double> make_path(std::mt19937& rng, const echo_scenario_config& c) {
-  return c.path == echo_path_kind::room ? room_path(rng, c.path_ms, c.erl_db) : hybrid_path(rng, c.erl_db);
-}
+
 
 // Least-squares FIR (taps, causal) mapping x to y: Toeplitz normal equations, Gaussian elimination.
 std::vector<double> ls_fit(std::span<const float> x, std::span<const std::int16_t> y, std::size_t taps) {
@@ -134,6 +132,54 @@ std::vector<double> ls_fit(std::span<const float> x, std::span<const std::int16_
 
 }  // namespace
 
+std::vector<double> make_echo_path(std::mt19937& rng, echo_path_kind kind, int path_ms, double erl_db) {
+  return kind == echo_path_kind::room ? room_path(rng, path_ms, erl_db) : hybrid_path(rng, erl_db);
+}
+
+void add_echo(std::span<const std::int16_t> far, std::span<const double> h, std::size_t delay, std::size_t from,
+              std::size_t to, std::span<float> echo) {
+  for (std::size_t t = from; t < to; ++t) {
+    double acc = 0;
+    for (std::size_t j = 0; j < h.size(); ++j) {
+      if (t < delay + j) break;
+      acc += h[j] * far[t - delay - j];
+    }
+    echo[t] = static_cast<float>(acc);
+  }
+}
+
+std::vector<float> near_talk(unsigned seed, std::size_t total, double near_dbfs,
+                             std::span<const std::pair<double, double>> segments) {
+  std::vector<float> out(total, 0.0f);
+  const auto talk = speech_corpus_8k(seed, static_cast<double>(total) / fs);
+  const double g = std::pow(10.0, (near_dbfs + 26.0) / 20.0);  // the corpus is about -26 dBFS active
+  const std::size_t fade = 80;                                  // 10 ms raised-cosine ramps
+  for (auto [a, b] : segments) {
+    const auto from = static_cast<std::size_t>(a * static_cast<double>(total));
+    const auto to = static_cast<std::size_t>(b * static_cast<double>(total));
+    for (std::size_t t = from; t < to; ++t) {
+      double w = 1.0;
+      if (t - from < fade) w = 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(t - from) / fade);
+      if (to - t <= fade) w = 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(to - t) / fade);
+      out[t] = static_cast<float>(g * w * talk[t]);
+    }
+  }
+  return out;
+}
+
+void mix_near(std::mt19937& rng, double noise_dbfs, std::span<const float> echo, std::span<const float> near_speech,
+              std::vector<float>& near_clean, std::vector<std::int16_t>& near) {
+  std::normal_distribution<double> gauss(0.0, 1.0);
+  const double noise_rms = std::pow(10.0, noise_dbfs / 20.0) * 32768.0;
+  near_clean.resize(echo.size());
+  near.resize(echo.size());
+  for (std::size_t t = 0; t < echo.size(); ++t) {
+    near_clean[t] = static_cast<float>(noise_rms * gauss(rng)) + near_speech[t];
+    const double v = std::round(static_cast<double>(echo[t]) + near_clean[t]);
+    near[t] = static_cast<std::int16_t>(std::clamp(v, -32768.0, 32767.0));
+  }
+}
+
 std::string echo_scenario_config::name() const {
   std::string s = path == echo_path_kind::room ? "room" + std::to_string(path_ms) + "ms" : std::string("hybrid");
   s += " d" + std::to_string(delay_ms) + "ms erl" + std::to_string(static_cast<int>(erl_db)) + " n" +
@@ -149,47 +195,18 @@ echo_scenario make_echo_scenario(const echo_scenario_config& cfg) {
   const auto total = static_cast<std::size_t>(std::llround(cfg.seconds * fs));
   s.far = speech_corpus_8k(cfg.seed, cfg.seconds);
   std::mt19937 rng(cfg.seed * 7919u + 17u);
-  const auto h1 = make_path(rng, cfg);
-  const auto h2 = make_path(rng, cfg);
+  const auto h1 = make_echo_path(rng, cfg.path, cfg.path_ms, cfg.erl_db);
+  const auto h2 = make_echo_path(rng, cfg.path, cfg.path_ms, cfg.erl_db);
   s.change_sample = cfg.path_change ? total / 2 : 0;
   const auto delay = static_cast<std::size_t>(cfg.delay_ms * 8);
-
   s.echo.assign(total, 0.0f);
-  for (std::size_t t = 0; t < total; ++t) {
-    const auto& h = (cfg.path_change && t >= s.change_sample) ? h2 : h1;
-    double acc = 0;
-    for (std::size_t j = 0; j < h.size(); ++j) {
-      if (t < delay + j) break;
-      acc += h[j] * s.far[t - delay - j];
-    }
-    s.echo[t] = static_cast<float>(acc);
-  }
-
-  std::normal_distribution<double> gauss(0.0, 1.0);
-  const double noise_rms = std::pow(10.0, cfg.noise_dbfs / 20.0) * 32768.0;
-  s.near_speech.assign(total, 0.0f);
-  if (cfg.double_talk) {
-    const auto talk = speech_corpus_8k(cfg.seed + 7777u, cfg.seconds);
-    const double g = std::pow(10.0, (cfg.near_speech_dbfs + 26.0) / 20.0);
-    const std::size_t fade = 80;  // 10 ms raised-cosine ramps
-    for (auto [a, b] : {std::pair{0.30, 0.38}, std::pair{0.75, 0.83}}) {
-      const auto from = static_cast<std::size_t>(a * static_cast<double>(total));
-      const auto to = static_cast<std::size_t>(b * static_cast<double>(total));
-      for (std::size_t t = from; t < to; ++t) {
-        double w = 1.0;
-        if (t - from < fade) w = 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(t - from) / fade);
-        if (to - t <= fade) w = 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(to - t) / fade);
-        s.near_speech[t] = static_cast<float>(g * w * talk[t]);
-      }
-    }
-  }
-  s.near_clean.resize(total);
-  s.near.resize(total);
-  for (std::size_t t = 0; t < total; ++t) {
-    s.near_clean[t] = static_cast<float>(noise_rms * gauss(rng)) + s.near_speech[t];
-    const double v = std::round(static_cast<double>(s.echo[t]) + s.near_clean[t]);
-    s.near[t] = static_cast<std::int16_t>(std::clamp(v, -32768.0, 32767.0));
-  }
+  const std::size_t change = cfg.path_change ? s.change_sample : total;
+  add_echo(s.far, h1, delay, 0, change, s.echo);
+  add_echo(s.far, h2, delay, change, total, s.echo);
+  const std::pair<double, double> talk[] = {{0.30, 0.38}, {0.75, 0.83}};
+  s.near_speech = cfg.double_talk ? near_talk(cfg.seed + 7777u, total, cfg.near_speech_dbfs, talk)
+                                  : std::vector<float>(total, 0.0f);
+  mix_near(rng, cfg.noise_dbfs, s.echo, s.near_speech, s.near_clean, s.near);
   return s;
 }
 

@@ -16,8 +16,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <random>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace test {
@@ -49,6 +51,22 @@ struct echo_scenario {
 };
 
 echo_scenario make_echo_scenario(const echo_scenario_config& cfg);
+
+// The pieces make_echo_scenario is built from, shared with the gateway's e2e call
+// generator (tests/e2e/echo_capgen.h) so both use the same echo models.
+// An echo path drawn from rng: room (path_ms long) or line hybrid (16 ms), scaled to erl_db.
+std::vector<double> make_echo_path(std::mt19937& rng, echo_path_kind kind, int path_ms, double erl_db);
+// echo[t] = sum_j h[j] far[t - delay - j] for t in [from, to).
+void add_echo(std::span<const std::int16_t> far, std::span<const double> h, std::size_t delay, std::size_t from,
+              std::size_t to, std::span<float> echo);
+// Near-end talker (speech_corpus_8k(seed), at active level near_dbfs) over the given
+// [start, end) fractions of total samples, with 10 ms raised-cosine fades; zero elsewhere.
+std::vector<float> near_talk(unsigned seed, std::size_t total, double near_dbfs,
+                             std::span<const std::pair<double, double>> segments);
+// near_clean = white noise at noise_dbfs (from rng) + near_speech; near = echo +
+// near_clean rounded and saturated to 16 bits.
+void mix_near(std::mt19937& rng, double noise_dbfs, std::span<const float> echo, std::span<const float> near_speech,
+              std::vector<float>& near_clean, std::vector<std::int16_t>& near);
 
 // Runs fn(near, far, out) over consecutive frames; the tail shorter than a frame is dropped.
 using frame_fn = std::function<void(std::span<const std::int16_t>, std::span<const std::int16_t>,

@@ -20,58 +20,6 @@ constexpr double fs_hz = 8000.0;
 constexpr std::uint8_t event_payload_type = 101;  // the usual dynamic type for RFC 4733 telephone-event
 constexpr std::size_t odd_payload_bytes = 100;    // 12.5 ms: not a whole 10 ms multiple
 
-// Scales h to energy 10^(-erl/10): the path's power gain for white input is -ERL dB.
-void scale_to_erl(std::vector<double>& h, double erl_db) {
-  double e = 0;
-  for (double v : h) e += v * v;
-  const double g = std::sqrt(std::pow(10.0, -erl_db / 10.0) / e);
-  for (double& v : h) v *= g;
-}
-
-// Room (G.168 Annex D style acoustic model): a direct tap within the first
-// millisecond, then a diffuse tail of Gaussian taps decaying exponentially to
-// -60 dB (amplitude 1e-3) at the response length, the RT60 definition.
-std::vector<double> room_response(std::mt19937& rng, int path_ms) {
-  const auto len = static_cast<std::size_t>(path_ms) * 8;
-  std::normal_distribution<double> gauss(0.0, 1.0);
-  const double tau = static_cast<double>(len) / std::log(1000.0);
-  std::vector<double> h(len);
-  for (std::size_t i = 0; i < len; ++i) h[i] = 0.3 * gauss(rng) * std::exp(-static_cast<double>(i) / tau);
-  h[std::uniform_int_distribution<std::size_t>(0, 7)(rng)] += 1.0;
-  return h;
-}
-
-// Line hybrid: the telephone channel's band (about 300..3400 Hz, ITU-T G.712) as
-// a Hann-windowed sinc band-pass, made dispersive by two first-order all-pass
-// sections (line phase distortion), 16 ms long (G.168 Annex D hybrids last 2..12 ms).
-std::vector<double> hybrid_response(std::mt19937& rng) {
-  std::uniform_real_distribution<double> uni(0.0, 1.0);
-  const double lo = (250.0 + 100.0 * uni(rng)) / fs_hz, hi = (3200.0 + 200.0 * uni(rng)) / fs_hz;
-  constexpr int half = 24;
-  const std::size_t len = 128;
-  std::vector<double> x(len, 0.0);
-  auto sinc = [](double v) { return v == 0.0 ? 1.0 : std::sin(std::numbers::pi * v) / (std::numbers::pi * v); };
-  for (int n = -half; n <= half; ++n) {
-    const double w = 0.5 + 0.5 * std::cos(std::numbers::pi * n / (half + 1));
-    x[static_cast<std::size_t>(n + half)] = w * (2 * hi * sinc(2 * hi * n) - 2 * lo * sinc(2 * lo * n));
-  }
-  for (int s = 0; s < 2; ++s) {  // all-pass (a + z^-1) / (1 + a z^-1)
-    const double a = -0.6 + 1.2 * uni(rng);
-    double px = 0, py = 0;
-    for (double& v : x) {
-      const double y = a * v + px - a * py;
-      px = v;
-      py = y;
-      v = y;
-    }
-  }
-  for (std::size_t i = len * 3 / 4; i < len; ++i)  // raised-cosine taper of the truncation
-    x[i] *= 0.5 + 0.5 * std::cos(std::numbers::pi * static_cast<double>(i - len * 3 / 4) / static_cast<double>(len / 4));
-  if (uni(rng) < 0.5)
-    for (double& v : x) v = -v;
-  return x;
-}
-
 std::vector<std::uint8_t> encode(dp::codec c, std::span<const std::int16_t> x) {
   std::vector<std::uint8_t> out(x.size());
   dsp::g711::encoder_for(dp::law_of(c))(x, out);
@@ -123,43 +71,18 @@ media_call generate_media_call(const media_call_options& o) {
     dsp::g711::decoder_for(dp::law_of(o.codec_b))(sent, std::span(c.far).subspan(k * ps, n));
   }
 
-  // The echo path: bulk delay, then the response, scaled to the ERL.
-  c.path = o.path == echo_path_kind::room ? room_response(rng, o.path_ms) : hybrid_response(rng);
-  scale_to_erl(c.path, o.erl_db);
-  c.path.insert(c.path.begin(), static_cast<std::size_t>(o.delay_ms) * 8, 0.0);
+  // The echo path and the near end, by the same models as the DSP quality scenarios
+  // (tests/common/echo_scenarios.h): bulk delay, then the response scaled to the ERL;
+  // white noise and near-end speech in two segments (double talk).
+  const auto delay = static_cast<std::size_t>(o.delay_ms) * 8;
+  c.path = make_echo_path(rng, o.path, o.path_ms, o.erl_db);
   c.echo.assign(total, 0.0f);
-  for (std::size_t t = 0; t < total; ++t) {
-    double acc = 0;
-    const std::size_t taps = std::min(c.path.size(), t + 1);
-    for (std::size_t j = static_cast<std::size_t>(o.delay_ms) * 8; j < taps; ++j) acc += c.path[j] * c.far[t - j];
-    c.echo[t] = static_cast<float>(acc);
-  }
-
-  // Near end: white noise, and near-end speech in two segments (double talk).
-  std::normal_distribution<double> gauss(0.0, 1.0);
-  const double noise_rms = std::pow(10.0, o.noise_dbfs / 20.0) * 32768.0;
-  c.near_speech.assign(total, 0.0f);
-  if (o.double_talk) {
-    const auto talk = speech_corpus_8k(o.seed + 5000u, static_cast<double>(total) / fs_hz);
-    const double g = std::pow(10.0, (o.near_speech_dbfs + 26.0) / 20.0);  // the corpus is about -26 dBFS active
-    const std::size_t ramp = 80;                                          // 10 ms raised-cosine fades
-    for (auto [from_f, to_f] : {std::pair{0.40, 0.52}, std::pair{0.70, 0.82}}) {
-      const auto from = static_cast<std::size_t>(from_f * static_cast<double>(total));
-      const auto to = static_cast<std::size_t>(to_f * static_cast<double>(total));
-      for (std::size_t t = from; t < to; ++t) {
-        const std::size_t edge = std::min(t - from, to - 1 - t);
-        const double w = edge >= ramp ? 1.0 : 0.5 - 0.5 * std::cos(std::numbers::pi * static_cast<double>(edge) / ramp);
-        c.near_speech[t] = static_cast<float>(g * w * talk[t]);
-      }
-    }
-  }
-  c.near_clean.resize(total);
-  c.b_source.resize(total);
-  for (std::size_t t = 0; t < total; ++t) {
-    c.near_clean[t] = static_cast<float>(noise_rms * gauss(rng)) + c.near_speech[t];
-    const double v = std::round(static_cast<double>(c.echo[t]) + c.near_clean[t]);
-    c.b_source[t] = static_cast<std::int16_t>(std::clamp(v, -32768.0, 32767.0));
-  }
+  add_echo(c.far, c.path, delay, 0, total, c.echo);
+  c.path.insert(c.path.begin(), delay, 0.0);
+  const std::pair<double, double> talk[] = {{0.40, 0.52}, {0.70, 0.82}};
+  c.near_speech = o.double_talk ? near_talk(o.seed + 5000u, total, o.near_speech_dbfs, talk)
+                                : std::vector<float>(total, 0.0f);
+  mix_near(rng, o.noise_dbfs, c.echo, c.near_speech, c.near_clean, c.b_source);
   c.b_payload = encode(o.codec_b, c.b_source);
 
   // RTP streams: random SSRC, first sequence number and timestamp per leg (RFC 3550 §5.1).
