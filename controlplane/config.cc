@@ -192,7 +192,7 @@ config parse_config(std::string_view text, const std::string& source_name) {
     os << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
     throw config_error(os.str());
   }
-  check_keys(root, "", {"dpdk", "workers", "pools", "performance", "network", "stats", "session"});
+  check_keys(root, "", {"dpdk", "workers", "pools", "performance", "network", "stats", "dsp", "session"});
   config c;
   if (const auto* t = sub_table(root, "dpdk")) {
     check_keys(*t, "dpdk", {"eal_args", "vdevs", "ports"});
@@ -260,6 +260,13 @@ config parse_config(std::string_view text, const std::string& source_name) {
       auto mac = parse_mac(m);
       if (!mac) fail("network.next_hop_mac", "expected a MAC like 02:00:00:00:00:01, got \"" + m + "\"");
       c.network.next_hop_mac = mac;
+    }
+  }
+  if (const auto* t = sub_table(root, "dsp")) {
+    check_keys(*t, "dsp", {"fft_wisdom"});
+    if (t->get("fft_wisdom") != nullptr) {
+      c.dsp.fft_wisdom = string_value(*t, "fft_wisdom", "dsp");
+      if (c.dsp.fft_wisdom.empty()) fail("dsp.fft_wisdom", "expected a file path (omit the key for no wisdom file)");
     }
   }
   if (const auto* t = sub_table(root, "stats")) {

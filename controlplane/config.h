@@ -55,8 +55,16 @@ struct stats_config {
   unsigned stage_timing = 64;  // workers time 1 poll iteration in this many (0: no stage timing)
 };
 
+struct dsp_config {
+  // FFTW wisdom file (dsp/fft.h): imported at start when it exists, so plans are
+  // the same on every start; written after the static sessions are set up when it
+  // does not. Empty: plans measured afresh each start.
+  std::string fft_wisdom;
+};
+
 struct config {
   dpdk_config dpdk;
+  dsp_config dsp;
   workers_config workers;
   pools_config pools;
   performance_config performance;

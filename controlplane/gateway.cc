@@ -13,6 +13,7 @@
 #include "controlplane/stats_report.h"
 #include "controlplane/topology.h"
 #include "dataplane/runtime.h"
+#include "dsp/fft.h"
 
 namespace cp {
 
@@ -83,6 +84,16 @@ int run_gateway(const gateway_options& opt, const std::atomic<bool>& stop) {
     std::fprintf(stderr, "voxgate: %s\n", e.what());
     return exit_runtime_error;
   }
+  // FFT plans are made while the sessions are set up: wisdom first, so they are
+  // the same plans on every start (dsp/fft.h). Before the EAL: a bad file starts nothing.
+  bool wisdom_loaded = false;
+  if (!c.dsp.fft_wisdom.empty()) {
+    if (const auto err = dsp::fft_registry::load_wisdom(c.dsp.fft_wisdom, wisdom_loaded)) {
+      std::fprintf(stderr, "voxgate: config error: dsp.fft_wisdom: %s\n", err->c_str());
+      return exit_config_error;
+    }
+    if (wisdom_loaded) std::printf("voxgate: FFT wisdom loaded from %s\n", c.dsp.fft_wisdom.c_str());
+  }
   std::printf("voxgate: lcore plan:\n");
   for (const auto& n : plan.notes) std::printf("  %s\n", n.c_str());
   std::fflush(stdout);
@@ -123,6 +134,13 @@ int run_gateway(const gateway_options& opt, const std::atomic<bool>& stop) {
         std::fprintf(stderr, "voxgate: config error: session[%zu]: %s\n", i, e.c_str());
         return exit_config_error;  // sm and rt unwind: nothing was launched
       }
+    }
+    if (!c.dsp.fft_wisdom.empty() && !wisdom_loaded) {
+      if (const auto err = dsp::fft_registry::save_wisdom(c.dsp.fft_wisdom)) {
+        std::fprintf(stderr, "voxgate: config error: dsp.fft_wisdom: %s\n", err->c_str());
+        return exit_config_error;
+      }
+      std::printf("voxgate: FFT wisdom written to %s\n", c.dsp.fft_wisdom.c_str());
     }
     rt->launch();
     std::printf("voxgate: %u worker(s) running, %zu static session(s)\n", rt->n_workers(), c.sessions.size());

@@ -4,8 +4,10 @@
 
 #include <fftw3.h>
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 namespace dsp {
 
@@ -66,6 +68,26 @@ const real_fft* fft_registry::find(int n) const noexcept {
   std::lock_guard lock(mu_);
   auto it = plans_.find(n);
   return it == plans_.end() ? nullptr : it->second.get();
+}
+
+std::optional<std::string> fft_registry::load_wisdom(const std::string& path, bool& loaded) {
+  loaded = false;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (ec) return "cannot check " + path + ": " + ec.message();
+    return std::nullopt;
+  }
+  std::lock_guard lock(planner_mutex());
+  if (fftwf_import_wisdom_from_filename(path.c_str()) == 0)
+    return path + " is not FFTW (single precision) wisdom or cannot be read";
+  loaded = true;
+  return std::nullopt;
+}
+
+std::optional<std::string> fft_registry::save_wisdom(const std::string& path) {
+  std::lock_guard lock(planner_mutex());
+  if (fftwf_export_wisdom_to_filename(path.c_str()) == 0) return "cannot write FFTW wisdom to " + path;
+  return std::nullopt;
 }
 
 }  // namespace dsp

@@ -7,6 +7,13 @@
 // constructor in the offline tools), and every session runs them on its own
 // 64-byte-aligned arrays (dsp::buffer) through real_fft::forward/inverse.
 // Session setup in the gateway calls find(), which never plans.
+//
+// FFTW_MEASURE picks each plan's algorithm by timing candidates, so two processes
+// can pick differently and round differently; the adaptive filters carry such
+// differences on. Wisdom (FFTW manual §4.7, "Words of Wisdom") records the choices:
+// processes that import the same wisdom before planning make the same plans, and
+// the gateway, a restarted gateway and `voxgate-dsp process` then give
+// bit-identical audio for the same input (media_e2e checks this).
 #pragma once
 
 #include <complex>
@@ -14,6 +21,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 
 namespace dsp {
 
@@ -48,6 +57,13 @@ class fft_registry {
   const real_fft& prepare(int n);
   // The plan for n if prepare(n) ran, else nullptr. Never plans.
   const real_fft* find(int n) const noexcept;
+
+  // Imports FFTW wisdom from path when that file exists (sets loaded); plans made
+  // afterwards for the sizes it covers reuse its choices (plans made before are
+  // kept). Returns an error message for a file FFTW cannot read as wisdom.
+  static std::optional<std::string> load_wisdom(const std::string& path, bool& loaded);
+  // Writes the wisdom of every plan made (and imported) so far to path.
+  static std::optional<std::string> save_wisdom(const std::string& path);
 
  private:
   mutable std::mutex mu_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dsp/chain.h"
+#include "dsp/fft.h"
 #include "dsp/processor.h"
 #include "src/dsp_tool/audio_io.h"
 
@@ -116,7 +117,14 @@ process_summary run_process(const process_options& opt) {
   std::vector<std::int16_t> x = read_wav(opt.in);
   std::vector<std::int16_t> far;
   if (aec) far = read_wav(opt.far);
+  // The gateway's plans when given its wisdom file: bit-identical output (dsp/fft.h).
+  bool wisdom_loaded = false;
+  if (!opt.fft_wisdom.empty())
+    if (const auto err = dsp::fft_registry::load_wisdom(opt.fft_wisdom, wisdom_loaded))
+      throw usage_error("--fft-wisdom: " + *err);
   dsp::processing_chain chain(cfg);
+  if (!opt.fft_wisdom.empty() && !wisdom_loaded)
+    if (const auto err = dsp::fft_registry::save_wisdom(opt.fft_wisdom)) throw usage_error("--fft-wisdom: " + *err);
   const std::size_t n = static_cast<std::size_t>(opt.frame_samples);
   const std::size_t lat = static_cast<std::size_t>(chain.latency_samples());
   // Pad to whole frames plus the look-ahead so every input sample comes out; a
@@ -159,6 +167,8 @@ void add_process_command(CLI::App& app) {
   p->add_option("--far", opt->far, "far-end WAV file (what was played toward the near end)");
   p->add_option("--report", opt->report, "write a JSON report here (per-frame VAD/AGC/AEC and a summary)");
   p->add_option("--frame-samples", opt->frame_samples, "samples per frame, 80..480 (default 160 = 20 ms)");
+  p->add_option("--fft-wisdom", opt->fft_wisdom,
+                "FFTW wisdom file: read when it exists (the gateway's [dsp] fft_wisdom gives its exact output), else written");
   p->callback([opt] {
     const auto s = run_process(*opt);
     std::printf("processed %zu frames: speech %.1f%%, mean AGC gain %.2f dB, fallbacks %zu -> %s\n", s.frames,

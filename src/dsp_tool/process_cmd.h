@@ -11,6 +11,7 @@ namespace dsp_tool {
 
 struct process_options {
   std::string in, out, far, report;
+  std::string fft_wisdom;  // FFTW wisdom file: imported when it exists, else written after planning
   std::string vad = "advanced", agc = "advanced", aec = "off";
   int frame_samples = 160;
 };

@@ -23,6 +23,7 @@
 #include "dataplane/checksum.h"
 #include "dataplane/packet.h"
 #include "dsp/chain.h"
+#include "dsp/fft.h"
 #include "dsp/g711.h"
 #include "tests/e2e/capgen.h"
 #include "tests/e2e/echo_capgen.h"
@@ -380,7 +381,9 @@ struct gateway_run {
 };
 
 // One worker per entry of `queues` (its rx capture); sessions is the TOML of the calls.
-gateway_run run_gateway(const std::vector<std::vector<test::frame>>& queues, const std::string& sessions) {
+// `tables`: extra top-level config tables (e.g. [dsp]) placed before the sessions.
+gateway_run run_gateway(const std::vector<std::vector<test::frame>>& queues, const std::string& sessions,
+                        const std::string& tables = "") {
   gateway_run g;
   g.dir = test::make_temp_dir("media-e2e");
   std::string vdev = "net_pcap0";
@@ -404,7 +407,7 @@ gateway_run run_gateway(const std::vector<std::vector<test::frame>>& queues, con
   cfg << "[dpdk]\neal_args = [\"--no-pci\", \"--no-huge\", \"-m\", \"512\", \"--file-prefix\", \"vg_media_" << getpid()
       << "_" << g_run++ << "\", \"--lcores=" << lcores << "\", \"--log-level=lib.eal:error\"]\n"
       << "vdevs = [\"" << vdev << "\"]\n\n[workers]\nlcores = [" << workers << "]\nmain_lcore = 0\n\n"
-      << "[performance]\nrx_desc = 256\ntx_desc = 256\nhandoff_ring = 16384\n\n" << sessions;
+      << "[performance]\nrx_desc = 256\ntx_desc = 256\nhandoff_ring = 16384\n\n" << tables << sessions;
   cfg.close();
   g.r = test::run_process({voxgate_bin(), "-c", g.dir + "/voxgate.toml", "--exit-when-idle", "1", "--stats-file",
                            g.dir + "/stats.json"},
@@ -489,9 +492,24 @@ class EchoCalls : public ::testing::Test {
                              "\", aec_tail_ms = " + std::to_string(k.tail_ms)));
     }
     set_ = test::merge_calls(calls_);
-    run_ = run_gateway(one_queue(set_), test::media_sessions_toml(calls_, keys));
+    // This process plans the chains' FFT sizes and hands its FFTW wisdom to the
+    // gateway ([dsp] fft_wisdom): both then run the same plans (dsp/fft.h), so the
+    // gateway's audio can be compared with the offline chain's sample for sample.
+    for (const auto& k : echo_cases()) {
+      dsp::chain_config cfg = aec_chain(k.g, k.tail_ms);
+      cfg.frame_samples = cfg.aec.frame_samples = static_cast<int>(k.o.packet_samples);
+      dsp::processing_chain plans(cfg);
+    }
+    wisdom_dir_ = test::make_temp_dir("media-e2e-wisdom");
+    const std::string wisdom = wisdom_dir_ + "/fft.wisdom";
+    const auto err = dsp::fft_registry::save_wisdom(wisdom);
+    ASSERT_FALSE(err.has_value()) << *err;
+    run_ = run_gateway(one_queue(set_), test::media_sessions_toml(calls_, keys), "[dsp]\nfft_wisdom = \"" + wisdom + "\"\n\n");
   }
-  static void TearDownTestSuite() { std::filesystem::remove_all(run_.dir); }
+  static void TearDownTestSuite() {
+    std::filesystem::remove_all(run_.dir);
+    std::filesystem::remove_all(wisdom_dir_);
+  }
 
   // Measures case i in the gateway's output toward a, beside the offline chain.
   static void check_case(std::size_t i) {
@@ -505,17 +523,18 @@ class EchoCalls : public ::testing::Test {
                 "(%zu blocks); offline chain %.1f / %.1f dB\n",
                 k.name, r.total_db, r.direct_db, r.out_dbfs, r.noise_dbfs, r.blocks, m.total_db, m.direct_db);
     check_echo(k, r);
-    // The gateway runs the chain the offline model runs, on the same frames, far
-    // end aligned by timestamp: a misaligned or missing far end costs far more than
-    // this. (Not bit-exact: FFTW_MEASURE plans, chosen per process by timing, round
-    // differently, and the adaptive filters carry that on; on the -50 dBFS calls
-    // the outputs were identical in the runs measured, not on the quiet lines.)
-    EXPECT_NEAR(r.total_db, m.total_db, 2.0) << k.name;
+    // The gateway runs the chain the offline model runs, on the same frames, with
+    // the same FFT plans, far end aligned by timestamp: the same audio exactly.
+    ASSERT_EQ(got.size(), model.size()) << k.name;
+    std::size_t differ = 0;
+    for (std::size_t t = 0; t < got.size(); ++t) differ += got[t] != model[t] ? 1 : 0;
+    EXPECT_EQ(differ, 0u) << k.name << ": samples differing from the offline chain";
   }
 
   static inline std::vector<media_call> calls_;
   static inline test::capture_set set_;
   static inline gateway_run run_;
+  static inline std::string wisdom_dir_;
 };
 
 TEST_F(EchoCalls, RunIsCleanAndEveryAudioPacketIsProcessed) {
@@ -682,11 +701,19 @@ TEST(MediaE2E, SsrcRewriteKeepsTheEgressStreamContinuous) {
   const std::vector<media_call> calls = {test::generate_media_call(o)};
   const auto& c = calls[0];
   const auto set = test::merge_calls(calls);
-  // ptime 10: each 20 ms packet is processed as two 10 ms frames.
-  const auto g = run_gateway(one_queue(set), test::media_sessions_toml(calls, {"ptime_ms = 10\nssrc_rewrite = true\n" +
-                                                                               chain_b("aec = \"advanced\"")}));
+  // ptime 10: each 20 ms packet is processed as two 10 ms frames. The wisdom file
+  // does not exist yet: the gateway writes it once the sessions' plans are made.
+  const std::string wisdom_dir = test::make_temp_dir("media-e2e-wisdom");
+  const std::string wisdom = wisdom_dir + "/fft.wisdom";
+  const auto g = run_gateway(one_queue(set),
+                             test::media_sessions_toml(calls, {"ptime_ms = 10\nssrc_rewrite = true\n" +
+                                                               chain_b("aec = \"advanced\"")}),
+                             "[dsp]\nfft_wisdom = \"" + wisdom + "\"\n\n");
   check_run(g, set);
   ASSERT_EQ(g.r.exit_code, 0);
+  EXPECT_NE(g.r.out.find("voxgate: FFT wisdom written to " + wisdom), std::string::npos) << g.r.out;
+  EXPECT_NE(test::read_file(wisdom).find("fftw"), std::string::npos);
+  std::filesystem::remove_all(wisdom_dir);
   for (int to = 0; to < 2; ++to) {
     const auto& dst = c.session.legs[static_cast<std::size_t>(to)];
     std::vector<rtp_view> seen;

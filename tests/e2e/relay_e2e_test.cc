@@ -220,6 +220,14 @@ TEST(RelayE2E, BadConfigExitsTwoWithTheKeyAndStartsNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir + "/out.pcap"));
   const auto r2 = test::run_process({voxgate_bin(), "--bogus"}, dir, 30);
   EXPECT_EQ(r2.exit_code, 2);
+  // A wisdom file FFTW cannot read: named, and nothing started.
+  std::ofstream(dir + "/bad.wisdom") << "not wisdom\n";
+  std::ofstream(dir + "/wisdom.toml") << "[dpdk]\nvdevs = [\"net_pcap0,rx_pcap=" << dir << "/none.pcap,tx_pcap=" << dir
+                                       << "/out.pcap\"]\n[dsp]\nfft_wisdom = \"" << dir << "/bad.wisdom\"\n";
+  const auto r3 = test::run_process({voxgate_bin(), "-c", dir + "/wisdom.toml"}, dir, 30);
+  EXPECT_EQ(r3.exit_code, 2);
+  EXPECT_EQ(r3.err, "voxgate: config error: dsp.fft_wisdom: " + dir + "/bad.wisdom is not FFTW (single precision) wisdom or cannot be read\n");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out.pcap"));
   std::filesystem::remove_all(dir);
 }
 

@@ -64,6 +64,8 @@ rx_desc = 512
 handoff_ring = 1024
 [stats]
 interval_s = 2.5
+[dsp]
+fft_wisdom = "/var/lib/voxgate/fft.wisdom"
 [[session]]
 id = "x"
 a = { local = "192.0.2.1:20000", remote = "198.51.100.10:30000", codec = "PCMA", remote_mac = "02:aa:bb:cc:dd:ee", payload_type = 18 }
@@ -74,6 +76,7 @@ b = { local = "192.0.2.1:20002", remote = "203.0.113.20:40000" }
   EXPECT_EQ(c.performance.rx_desc, 512u);
   EXPECT_EQ(c.performance.handoff_ring, 1024u);
   EXPECT_DOUBLE_EQ(c.stats.interval_s, 2.5);
+  EXPECT_EQ(c.dsp.fft_wisdom, "/var/lib/voxgate/fft.wisdom");
   EXPECT_EQ(c.sessions[0].legs[0].leg_codec, dp::codec::pcma);
   EXPECT_EQ(c.sessions[0].legs[0].payload_type, 18);
   EXPECT_EQ(c.sessions[0].legs[0].remote_mac, (dp::mac_addr{2, 0xaa, 0xbb, 0xcc, 0xdd, 0xee}));
@@ -137,6 +140,9 @@ INSTANTIATE_TEST_SUITE_P(
         bad_case{"[network]\naddresses = [\"192.0.2\"]\n", "network.addresses: \"192.0.2\" is not an IPv4 address"},
         bad_case{"[network]\nnext_hop_mac = \"02:00\"\n", "network.next_hop_mac: expected a MAC like 02:00:00:00:00:01, got \"02:00\""},
         bad_case{"[stats]\ninterval_s = -1\n", "stats.interval_s: out of range 0..86400"},
+        bad_case{"[dsp]\nfft_wisdom = \"\"\n", "dsp.fft_wisdom: expected a file path (omit the key for no wisdom file)"},
+        bad_case{"[dsp]\nfft_wisdom = 3\n", "dsp.fft_wisdom: expected a string"},
+        bad_case{"[dsp]\nwisdom = \"x\"\n", "dsp.wisdom: unknown key"},
         bad_case{with_leg_a("{ local = \"192.0.2.1:70000\", remote = \"198.51.100.10:30000\" }"),
                  "session[0].a.local: port \"70000\" out of range 1..65534"},
         bad_case{with_leg_a("{ local = \"192.0.2.1:65535\", remote = \"198.51.100.10:30000\" }"),

@@ -217,4 +217,33 @@ TEST_F(dsp_tool, bad_inputs_exit_2_with_one_message) {
   EXPECT_FALSE(fs::exists(path("o.wav")));
 }
 
+// --fft-wisdom: the first run measures its FFT plans and writes them; a run that
+// reads them plans the same algorithms, so its output is the same bit for bit.
+TEST_F(dsp_tool, fft_wisdom_is_written_then_read_and_gives_identical_output) {
+  std::vector<std::int16_t> far(24000), near(24000);
+  std::uint32_t r = 12345;
+  for (std::size_t i = 0; i < far.size(); ++i) {
+    r = r * 1664525u + 1013904223u;  // LCG noise, bursts of 0.25 s on and off
+    far[i] = static_cast<std::int16_t>(((i / 2000) % 2 == 0) ? static_cast<int>(r >> 20) - 2048 : 0);
+    near[i] = static_cast<std::int16_t>(i >= 80 ? far[i - 80] / 3 : 0);
+  }
+  write_wav("far.wav", far);
+  write_wav("near.wav", near);
+  const std::string common = "process " + path("near.wav") + " --aec advanced --far " + path("far.wav") +
+                             " --vad advanced --fft-wisdom " + path("fft.wisdom") + " ";
+  ASSERT_EQ(run(common + path("a.wav")).exit_code, 0);
+  ASSERT_TRUE(fs::exists(path("fft.wisdom")));
+  const auto wisdom = read_bytes("fft.wisdom");
+  EXPECT_NE(std::string(wisdom.begin(), wisdom.end()).find("fftw"), std::string::npos);
+  ASSERT_EQ(run(common + path("b.wav")).exit_code, 0);
+  EXPECT_EQ(read_bytes("fft.wisdom"), wisdom) << "an existing wisdom file is read, not rewritten";
+  const auto a = read_wav("a.wav");
+  ASSERT_EQ(a.size(), near.size());
+  EXPECT_EQ(a, read_wav("b.wav"));
+  write_bytes("bad.wisdom", std::vector<std::uint8_t>(64, 0x42));
+  expect_usage_error("process " + path("near.wav") + " --fft-wisdom " + path("bad.wisdom") + " " + path("c.wav"),
+                     "--fft-wisdom: " + path("bad.wisdom") + " is not FFTW");
+  EXPECT_FALSE(fs::exists(path("c.wav")));
+}
+
 }  // namespace
