@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
+#include <random>
 #include <vector>
 
 #include "dataplane/checksum.h"
 #include "dataplane/packet.h"
 #include "dataplane/rtcp_translate.h"
+#include "tests/common/guarded_buffer.h"
 
 namespace {
 
@@ -155,6 +158,47 @@ TEST(RtcpTranslate, TruncatedSdesAndShortSubPacketsStopSafely) {
   EXPECT_EQ(be32(b, 16), 0xA1u) << "malformed RR left alone";
   EXPECT_EQ(be32(b, 24), 0xA1u) << "short feedback left alone";
   EXPECT_EQ(t.fields, 1u);
+}
+
+// Random compound packets that pass valid_rtcp (every type 200..207, any count and
+// length, SDES items running anywhere), each ending at a guard page: no read or
+// write past the packet, nothing changed but the mapped SSRC/timestamp/sequence
+// words, and the checksum delta always right.
+TEST(RtcpTranslate, RandomValidCompoundsStayInBoundsAndKeepTheChecksum) {
+  std::mt19937 rng(20261125);
+  auto byte = [&] { return static_cast<std::uint8_t>(rng()); };
+  // SSRC-like words are drawn from the mapped ones half of the time.
+  const std::uint32_t ssrcs[] = {0xA1, 0xE0B1, 0xB1, 0xE0A1};
+  unsigned changed_packets = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    writer w;
+    const int subs = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < subs; ++k) {
+      const auto pt = static_cast<std::uint8_t>(200 + rng() % 8);
+      const auto words = static_cast<std::uint16_t>(rng() % 16);
+      w.header(static_cast<std::uint8_t>(rng() % 32), pt, words);
+      for (int i = 0; i < words; ++i) {
+        if (rng() % 2 == 0) {
+          w.u32(ssrcs[rng() % 4]);
+        } else {
+          for (int b = 0; b < 4; ++b) w.u8(rng() % 3 == 0 ? 0 : byte());
+        }
+      }
+    }
+    ASSERT_TRUE(dp::valid_rtcp(w.b));
+    test::guarded_buffer<std::uint8_t> g(w.b.size());
+    std::memcpy(g.data(), w.b.data(), w.b.size());
+    const std::uint16_t before = dp::csum_finish(dp::csum_partial(w.b));
+    const auto t = dp::translate_rtcp(g.span(), map);
+    const std::vector<std::uint8_t> after(g.data(), g.data() + w.b.size());
+    ASSERT_EQ(dp::csum_apply_delta(before, t.csum_delta), dp::csum_finish(dp::csum_partial(after))) << iter;
+    unsigned words_changed = 0;
+    for (std::size_t i = 0; i < after.size(); i += 4)
+      if (std::memcmp(&after[i], &w.b[i], 4) != 0) ++words_changed;
+    ASSERT_EQ(words_changed, t.fields) << iter;
+    changed_packets += t.fields != 0 ? 1 : 0;
+  }
+  EXPECT_GT(changed_packets, 5000u) << "the generator reaches the mapped fields";
 }
 
 }  // namespace
