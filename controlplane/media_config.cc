@@ -53,7 +53,7 @@ dsp::chain_config parse_chain(const toml::table& t, const std::string& where) {
   c.aec.tail_ms = static_cast<int>(uint_value(t, "aec_tail_ms", where, static_cast<unsigned>(c.aec.tail_ms), 8, 512));
   c.aec.max_delay_ms =
       static_cast<int>(uint_value(t, "aec_max_delay_ms", where, static_cast<unsigned>(c.aec.max_delay_ms), 0, 1000));
-  // The AGC's own ranges (dsp/agc.cc validate_agc_level_fields), checked here so the message names the key.
+  // The AGC's own ranges (dsp/agc.h agc_level_config::validate), checked here so the message names the key.
   const auto target = static_cast<float>(number_value(t, "agc_target_dbfs", where, c.agc.basic.target_dbfs, -40, -3));
   const auto max_gain = static_cast<float>(number_value(t, "agc_max_gain_db", where, c.agc.basic.max_gain_db, 0, 60));
   c.agc.basic.target_dbfs = c.agc.advanced.target_dbfs = target;

@@ -70,9 +70,7 @@ float band_power(const float* x, int n) noexcept {
 }  // namespace
 
 validation agc_advanced_config::validate() const {
-  if (auto e = validate_agc_level_fields(target_dbfs, max_gain_db, min_gain_db, attack_ms, release_ms,
-                                         level_time_constant_ms))
-    return e;
+  if (auto e = agc_level_config::validate()) return e;
   if (auto e = crossover.validate()) return "crossover." + *e;
   if (!(knee_db >= 0.0f && knee_db <= 40.0f)) return "knee_db: " + std::to_string(knee_db) + " out of range 0..40";
   if (!(ratio >= 1.0f && ratio <= 20.0f)) return "ratio: " + std::to_string(ratio) + " out of range 1..20";

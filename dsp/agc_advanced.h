@@ -24,14 +24,8 @@
 
 namespace dsp {
 
-struct agc_advanced_config {
-  // Broadband level control, as agc_basic_config (same sources).
-  float target_dbfs = -18.0f;
-  float max_gain_db = 30.0f;
-  float min_gain_db = -20.0f;
-  float attack_ms = 50.0f;
-  float release_ms = 300.0f;
-  float level_time_constant_ms = 1000.0f;
+// Broadband level control: agc_level_config (dsp/agc.h), as in the basic grade.
+struct agc_advanced_config : agc_level_config {
   crossover_config crossover;
   // Per-band compression above the band's long-term speech level: a gentle speech
   // compressor, 3:1 above a +6 dB knee (hearing-aid wide dynamic range compression

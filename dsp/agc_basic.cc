@@ -12,8 +12,7 @@
 
 namespace dsp {
 
-validation validate_agc_level_fields(float target_dbfs, float max_gain_db, float min_gain_db, float attack_ms,
-                                     float release_ms, float level_time_constant_ms) {
+validation agc_level_config::validate() const {
   if (!(target_dbfs >= -40.0f && target_dbfs <= -3.0f))
     return "target_dbfs: " + std::to_string(target_dbfs) + " out of range -40..-3";
   if (!(max_gain_db >= 0.0f && max_gain_db <= 60.0f))
@@ -29,9 +28,7 @@ validation validate_agc_level_fields(float target_dbfs, float max_gain_db, float
 }
 
 validation agc_basic_config::validate() const {
-  if (auto e = validate_agc_level_fields(target_dbfs, max_gain_db, min_gain_db, attack_ms, release_ms,
-                                         level_time_constant_ms))
-    return e;
+  if (auto e = agc_level_config::validate()) return e;
   if (!(ceiling_dbfs >= -20.0f && ceiling_dbfs <= -0.1f))
     return "ceiling_dbfs: " + std::to_string(ceiling_dbfs) + " out of range -20..-0.1";
   if (!(limiter_release_ms >= 1.0f && limiter_release_ms <= 5000.0f))

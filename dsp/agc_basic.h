@@ -12,24 +12,7 @@
 
 namespace dsp {
 
-struct agc_basic_config {
-  // Target active speech level (frame-based P.56-style active level). -18 dBFS
-  // leaves 17 dB to the -1 dBFS ceiling, about the median peak-to-active-level
-  // ratio of the test corpus (15.5..21 dB per 2 s of speech, measured), so the
-  // limiter touches only the loudest peaks.
-  float target_dbfs = -18.0f;
-  // Gain limits. 30 dB lifts -48 dBFS speech to target; -20 dB brings clipped,
-  // -2 dBFS speech down. WebRTC AGC2 caps its adaptive digital gain at 30 dB too.
-  float max_gain_db = 30.0f;
-  float min_gain_db = -20.0f;
-  // Gain falls (the speech got louder) with this time constant: fast, so a loud
-  // talker is tamed within a syllable.
-  float attack_ms = 50.0f;
-  // Gain rises (the speech got quieter) with this time constant: slower, so gain
-  // does not swell between words. 2 s-to-target needs well under 1 s.
-  float release_ms = 300.0f;
-  // Level tracker: running mean over the first this-much speech, exponential after.
-  float level_time_constant_ms = 1000.0f;
+struct agc_basic_config : agc_level_config {
   // Peak limiter: ceiling (dBFS of a sample) and its release. The limiter reduces
   // the whole frame at once when a peak would exceed the ceiling (no look-ahead:
   // that is the advanced grade's).
