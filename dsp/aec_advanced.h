@@ -22,9 +22,11 @@
 //    it again. The same misalignment estimate is the residual echo the suppressor removes.
 //    A clear coherence rise after convergence (echo-path change) restarts the background
 //    from zero.
-//  - foreground filter: produces the output; takes the background's taps when those do
-//    better, and gives them back when the background diverges (two-path structure, K. Ochiai
-//    et al., "Echo canceller with two echo path models", IEEE Trans. Commun. 25(6), 1977).
+//  - foreground filter: produces the output; takes the background's taps unless those do
+//    clearly worse (during double talk: only when they do better), and gives them back when
+//    the background diverges (two-path structure, K. Ochiai et al., "Echo canceller with two
+//    echo path models", IEEE Trans. Commun. 25(6), 1977). While both hold the same taps
+//    (right after a copy) the output is filtered once.
 //  - echo_suppressor: residual echo suppression and comfort noise.
 #pragma once
 
@@ -49,12 +51,15 @@ class aec_advanced final : public echo_canceller {
   aec_advanced(const aec_advanced&) = delete;
   aec_advanced& operator=(const aec_advanced&) = delete;
 
-  // 2.73 us per 160-sample frame at 128 ms tail with the 500 ms delay search, 2.34 us
-  // without; 2.40 / 3.98 us at 64 / 256 ms (CPU time, median of 5, Highway AVX3 dispatch,
-  // shared 2-core VM under load; speexdsp 26.1 us at 128 ms in the same run): aec_bench
-  // BM_aec_advanced, BM_aec_advanced_no_delay_search. Per frame: 6 FFTs of 2N (8 past 8
-  // partitions; FFTW is about half the time), 2P complex MACs and P gradient updates, the
-  // per-bin step control, and the delay search (~0.4 us). Fusing the error/power passes
+  // 2.33 us per 160-sample frame at 128 ms tail with the 500 ms delay search, 2.04 us
+  // without; 2.07 / 3.42 us at 64 / 256 ms (CPU time, lowest median of 5 repetitions over
+  // three rounds, Highway AVX3 dispatch, shared 2-core VM under load; speexdsp 20..28 us at
+  // 128 ms in the same session): aec_bench BM_aec_advanced, BM_aec_advanced_no_delay_search.
+  // Copying the background on most blocks (copy_margin) costs a tap copy but saves the
+  // foreground's filtering: 2.60 -> 2.33 us at 128 ms (old and new binaries interleaved).
+  // Per frame: 5..6 FFTs of 2N (7..8 past 8 partitions; FFTW is about half the time),
+  // P..2P complex MACs and P gradient updates, the per-bin step control, and the delay
+  // search (~0.4 us). Fusing the error/power passes
   // into one kernel (aec_simd::errors), a SIMD sum for the broadband normaliser and a SIMD
   // peak search in the delay estimator took 128 ms from 3.05 to 2.72 us (min of 3 x 3
   // repetitions, old and new binaries interleaved).
@@ -96,16 +101,18 @@ class aec_advanced final : public echo_canceller {
   int x_head_ = 0;
   buffer<float> wfr_, wfi_;    // foreground taps (frequency domain)
   buffer<float> wbr_, wbi_;    // background taps
+  bool fg_is_bg_ = true;       // foreground taps equal the background's (just copied)
   buffer<float> xpow_;         // kp_: sum over partitions of |X|^2
   buffer<float> mu_;           // kp_: per-bin step
-  buffer<float> sxx_, see_;        // kp_: smoothed |X_0|^2 and |E|^2 (coherence)
+  buffer<float> sxx_, see_;        // kp_: smoothed |X_dominant|^2 and |E|^2 (coherence)
   buffer<float> noise_, esm_;      // kp_: error noise floor per bin, smoothed |E|^2
   bool noise_init_ = false;
   buffer<float> mis_;              // kp_: expected misalignment power per bin
   buffer<float> gain_;             // p_: proportionate step gain per background partition
   int gain_phase_ = 0;             // blocks until gain_ is recomputed
+  int dominant_ = 0;               // partition with the largest gain_ (coherence reference)
   buffer<float> wpow_;             // kp_: far power per bin weighted by gain_ (step normaliser)
-  buffer<float> sxer_, sxei_;      // kp_: smoothed cross-spectrum newest far block x error
+  buffer<float> sxer_, sxei_;      // kp_: smoothed cross-spectrum dominant far block x error
   float coh_ = 0;
   float block_power_ = 0;           // power per sample of the newest delayed far block
   float resid_power_ = 0;          // expected residual echo power per sample

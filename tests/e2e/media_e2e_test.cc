@@ -154,7 +154,7 @@ media_call_options hybrid_call(unsigned seed, dp::codec b) {
 //                       floor: the call's echo is -31.9 dBFS, 18.1 dB over the noise)
 //   advanced hybrid -50 (PCMU->PCMA): in/out 16.0 dB, output -50.4 at noise -50.0
 //   basic room     -50: in/out 15.9 dB, in/residual echo 20.0 dB
-//   advanced room  -70: in/out 37.3 dB; advanced hybrid -70 (PCMU->PCMA): 34.7 dB
+//   advanced room  -70: in/out 37.4 dB; advanced hybrid -70 (PCMU->PCMA): 34.7 dB
 //   (these move between runs: FFTW_MEASURE picks plans per process, see check_case)
 // Floors sit a little under these. The advanced canceller's echo reduction is
 // asserted on the quiet lines (35 and 32 dB, well above 20); at -50 dBFS what can

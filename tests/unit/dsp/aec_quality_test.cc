@@ -41,7 +41,7 @@ results run_case(std::size_t index) {
 // Hybrid, ERL 6 dB, noise -50 dBFS, 20 ms delay, tail 64 ms.
 TEST(aec_quality, hybrid_line_echo) {
   const auto r = run_case(0);
-  EXPECT_GE(r.linear.erle_steady_db, 30.0);                         // measured 31.2
+  EXPECT_GE(r.linear.erle_steady_db, 30.0);                         // measured 31.3 (target met)
   EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // speexdsp 23.7
   // Task target: 20 dB within 1 s of far-end speech; measured 1.48 s (speexdsp 2.52 s),
   // 0.48 s short: the partitioned filter converges slowly on speech (see the report).
@@ -56,14 +56,15 @@ TEST(aec_quality, hybrid_line_echo) {
 // Bulk delay beyond the tail: 120 ms with a 64 ms tail. speexdsp has no delay search.
 TEST(aec_quality, bulk_delay_beyond_tail) {
   const auto r = run_case(2);
-  // Task target 30 dB; measured 18.5 (noise -40 dBFS, echo -38 dBFS: 11.5 dB short).
+  // Task target 30 dB; measured 18.8 (noise -40 dBFS, echo -38 dBFS: 11.2 dB short).
   // Not reachable: the least-squares bound for 512 taps in this noise is 23.9 dB.
-  EXPECT_GE(r.linear.erle_steady_db, 16.5);
+  EXPECT_GE(r.linear.erle_steady_db, 17.0);
   EXPECT_LE(r.speex.erle_steady_db, 3.0);    // measured 0.2
   EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);
   const auto d = run_case(7);                // 200 ms, room 64 ms, tail 128 ms, double talk
-  // Task target 30 dB; measured 23.9: 6.1 dB short (least-squares bound 33.6 dB).
-  EXPECT_GE(d.linear.erle_steady_db, 22.0);
+  // Task target 30 dB; measured 24.5: 5.5 dB short (least-squares bound 33.6 dB). Still
+  // converging: 2 s windows of the linear output reach 28..30 dB from 14 s on.
+  EXPECT_GE(d.linear.erle_steady_db, 23.0);
   EXPECT_GE(d.linear.erle_steady_db, d.speex.erle_steady_db + 10.0);
   EXPECT_GE(d.full.dt_level_change_db, -3.0);  // measured -1.7
 }
@@ -71,17 +72,18 @@ TEST(aec_quality, bulk_delay_beyond_tail) {
 // Room responses, tails 64 and 256 ms.
 TEST(aec_quality, room_paths) {
   const auto s = run_case(3);                // room 32 ms, noise -50 dBFS, tail 64
-  EXPECT_GE(s.linear.erle_steady_db, 30.0);  // measured 30.7
+  EXPECT_GE(s.linear.erle_steady_db, 30.0);  // measured 31.3 (target met)
   EXPECT_GE(s.linear.erle_steady_db, s.speex.erle_steady_db + 3.0);  // speexdsp 23.1
   const auto a = run_case(4);                // room 48 ms, noise -45 dBFS, tail 64
-  // Task target 30 dB; measured 23.2: 6.8 dB short (least-squares bound 30.8 dB).
-  EXPECT_GE(a.linear.erle_steady_db, 21.5);
+  // Task target 30 dB; measured 23.8: 6.2 dB short (least-squares bound 30.8 dB; 2 s
+  // windows rise from 19 dB at 4..6 s to 27 dB from 12 s on: convergence-limited).
+  EXPECT_GE(a.linear.erle_steady_db, 22.0);
   EXPECT_GE(a.linear.erle_steady_db, a.speex.erle_steady_db + 3.0);  // speexdsp 15.2
   const auto b = run_case(6);                // room 128 ms, noise -50 dBFS, tail 256
-  // Task target 30 dB; measured 24.8. Not reachable here: the least-squares bound for
+  // Task target 30 dB; measured 25.2. Not reachable here: the least-squares bound for
   // 2048 taps in this noise is 29.8 dB (aec_quality prints it).
-  EXPECT_GE(b.linear.erle_steady_db, 23.0);
-  EXPECT_GE(b.linear.erle_steady_db, b.speex.erle_steady_db + 3.0);  // speexdsp 21.7: +3.1
+  EXPECT_GE(b.linear.erle_steady_db, 23.5);
+  EXPECT_GE(b.linear.erle_steady_db, b.speex.erle_steady_db + 3.0);  // speexdsp 21.7: +3.5
 }
 
 // Double talk and an echo-path change halfway (room 64 ms, noise -45 dBFS, tail 128).
@@ -89,13 +91,13 @@ TEST(aec_quality, double_talk_and_path_change) {
   const auto r = run_case(8);
   EXPECT_GE(r.linear.dt_level_change_db, -3.0);  // measured 0.0
   EXPECT_GE(r.full.dt_level_change_db, -3.0);    // measured -1.7 (residual suppressor)
-  EXPECT_GE(r.linear.dt_seg_snr_db, 22.5);       // measured 24.9 (speexdsp 18.6)
-  // Task target: recovery within 1.5 s; measured 2.32 s (speexdsp 3.98 s): 0.82 s short.
+  EXPECT_GE(r.linear.dt_seg_snr_db, 23.5);       // measured 25.0 (speexdsp 18.6)
+  // Task target: recovery within 1.5 s; measured 2.00 s (speexdsp 3.98 s): 0.50 s short.
   EXPECT_GT(r.linear.recovery_s, 0.0);
-  EXPECT_LE(r.linear.recovery_s, 2.6);
-  EXPECT_GE(r.linear.erle_second_db, 17.5);  // measured 18.8 (speexdsp 16.7)
+  EXPECT_LE(r.linear.recovery_s, 2.3);
+  EXPECT_GE(r.linear.erle_second_db, 18.0);  // measured 19.4 (speexdsp 16.7)
   // Task target 30 dB on both paths: not reachable, least-squares bounds 27.8 / 28.2 dB.
-  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // 18.8 vs 15.7 (worse path each)
+  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // 19.4 vs 15.7 (worse path each)
 }
 
 // Line hybrid, double talk and a path change (ERL 6 dB, noise -50 dBFS, tail 64).
@@ -106,26 +108,57 @@ TEST(aec_quality, hybrid_path_change) {
   // a detected path change).
   EXPECT_LE(r.linear.recovery_s, 1.3);
   EXPECT_GE(r.full.dt_level_change_db, -3.0);    // measured -1.1
-  EXPECT_GE(r.linear.erle_second_db, 22.0);      // measured 23.7 (speexdsp 19.9)
-  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // 23.7 vs 18.5 (worse path each)
-  // Task target 30 dB; measured 25.4 / 23.7: 4.6 / 6.3 dB short (least-squares bounds
+  EXPECT_GE(r.linear.erle_second_db, 22.5);      // measured 24.0 (speexdsp 19.9)
+  EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // 24.0 vs 18.5 (worse path each)
+  // Task target 30 dB; measured 26.0 / 24.0: 4.0 / 6.0 dB short (least-squares bounds
   // 36.8 / 35.7 dB).
-  EXPECT_GE(r.linear.erle_first_db, 23.5);
+  EXPECT_GE(r.linear.erle_first_db, 24.5);
 }
 
 // The scenarios where the noise leaves no room for 30 dB: the least-squares bound of a
 // linear canceller with the given tail (tests/common/echo_scenarios.h) is below it.
 TEST(aec_quality, noise_limited_paths) {
   const auto h = run_case(1);  // hybrid, ERL 20 dB, echo -48.8 dBFS in -50 dBFS noise, tail 64
-  EXPECT_GE(h.linear.erle_steady_db, 15.0);  // measured 16.5 (target 30; bound 23.4)
+  EXPECT_GE(h.linear.erle_steady_db, 15.0);  // measured 16.8 (target 30; bound 23.4)
   EXPECT_GE(h.linear.erle_steady_db, h.speex.erle_steady_db + 3.0);  // speexdsp 11.4
   const auto r = run_case(5);  // room 96 ms, ERL 10 dB, noise -45 dBFS, tail 128
-  EXPECT_GE(r.linear.erle_steady_db, 18.5);  // measured 20.2 (target 30; bound 26.3)
+  EXPECT_GE(r.linear.erle_steady_db, 19.0);  // measured 20.5 (target 30; bound 26.3)
   EXPECT_GE(r.linear.erle_steady_db, r.speex.erle_steady_db + 3.0);  // speexdsp 15.6
   const auto n = run_case(10);  // hybrid, 300 ms delay, echo -37.7 dBFS in -35 dBFS noise, double talk, change
-  EXPECT_GE(n.linear.erle_steady_db, 7.5);   // measured 11.5 / 9.0 (target 30; bounds 15.8 / 17.6)
+  EXPECT_GE(n.linear.erle_steady_db, 8.0);   // measured 12.0 / 9.4 (target 30; bounds 15.8 / 17.6)
   EXPECT_GE(n.linear.erle_steady_db, n.speex.erle_steady_db + 3.0);  // speexdsp 0.3 / 0.2
   EXPECT_GE(n.full.dt_level_change_db, -3.0);  // measured -1.9
+}
+
+// Path changes with the echo's main arrival a few blocks into the filter window (bulk
+// delay 37..38 ms, inside the window, so it is not moved): the newest far block then
+// hardly correlates with the echo, and a coherence reference on it took the change for
+// double talk and froze the filter (second-path ERLE -1.3 / -0.3 / 10.4 dB before). The
+// hybrid with seed 22 also checks that estimate jitter does not move the window.
+TEST(aec_quality, path_change_inside_window) {
+  using k = test::echo_path_kind;
+  auto second = [](unsigned seed, k path, int tail_ms) {
+    const test::echo_scenario_config c{.seed = seed, .delay_ms = 16 + static_cast<int>(seed), .path = path,
+                                       .path_ms = 64, .erl_db = 6, .noise_dbfs = -45, .double_talk = true,
+                                       .path_change = true};
+    const auto s = test::make_echo_scenario(c);
+    dsp::aec_config cfg;
+    cfg.mode = dsp::grade::advanced;
+    cfg.tail_ms = tail_ms;
+    cfg.residual_suppression = false;
+    cfg.comfort_noise = false;
+    auto aec = dsp::make_echo_canceller(cfg);
+    return test::measure(s, test::run_frames(s, 160, [&](auto n, auto f, auto o) { aec->process(n, f, o); }));
+  };
+  const auto room = second(21, k::room, 128);
+  EXPECT_GE(room.erle_second_db, 17.5);  // measured 19.2
+  EXPECT_GT(room.recovery_s, 0.0);       // measured 3.54 s
+  const auto hybrid = second(21, k::hybrid, 64);
+  EXPECT_GE(hybrid.erle_second_db, 23.0);  // measured 25.0
+  EXPECT_GT(hybrid.recovery_s, 0.0);       // measured 1.62 s
+  const auto jitter = second(22, k::hybrid, 64);
+  EXPECT_GE(jitter.erle_second_db, 21.0);  // measured 22.8
+  EXPECT_GE(jitter.erle_first_db, 17.5);   // measured 19.1
 }
 
 }  // namespace
