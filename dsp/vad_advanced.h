@@ -29,14 +29,20 @@
 //     noise estimate but sits 10..20 dB under the foreground talker;
 //  6. a logistic combination of these into a first-stage probability, which only
 //     decides which analyses are noise-only (the statistics of 5 and of snr_z);
+//  7. periodicity: the normalised autocorrelation peak over pitch lags 2.5..15 ms,
+//     from the power spectrum below 2 kHz through a 128-point inverse FFT (one
+//     talker's voiced speech is periodic, a mixture of talkers much less);
 // then per frame:
-//  7. the frame classifier: a small neural network (38 inputs, 8 ReLU units, a
-//     logistic output) over the features above, the band SNRs, the frame's own
-//     level against the noise and against a peak tracker, and a short causal
+//  8. the frame classifier: a small neural network (46 inputs, a hidden layer of
+//     ReLU units, a logistic output) over the features above, the band SNRs, the
+//     frame's own level against the noise and against a peak tracker, the level's
+//     dynamics inside the frame, spectral flux and variability, and a short causal
 //     context of them (exponential averages over 30 ms..1 s, the syllabic-rate
-//     modulation of the level), smoothed, with hysteresis and hangover.
-// The FFT plan is the shared one for size 256 (dsp/fft.h): the constructor calls
-// fft_registry::prepare(256); the gateway prepares it at start so setup never plans.
+//     modulation of the level), smoothed, with hysteresis and hangover. Its weights
+//     (dsp/vad_advanced_model.h) are written by tests/bench/vad_fit.cc.
+// The FFT plans are the shared ones for sizes 256 and 128 (dsp/fft.h): the
+// constructor calls fft_registry::prepare() for both; the gateway makes them while
+// it sets sessions up (after loading FFT wisdom), so no session plans later.
 #pragma once
 
 #include <complex>
@@ -54,10 +60,11 @@ namespace dsp {
 struct vad_advanced_config {
   // Decision thresholds on the smoothed probability, with hysteresis: a talk spurt
   // starts above start_threshold and goes on while above threshold. 0.5 / 0.5 (no
-  // hysteresis): chosen on the held-out validation seed (dsp/vad_advanced_model.h)
-  // among start thresholds 0.5, 0.6, 0.7: 0.5 as good or better in every noise and
-  // SNR (babble at 10 dB 87.6 / 87.2 / 86.3%); the classifier's context inputs
-  // already keep the decision from flickering.
+  // hysteresis): the classifier is fitted by cross-entropy, so its probability is
+  // calibrated and 0.5 is the accuracy-optimal cut; on the held-out validation seed
+  // (dsp/vad_advanced_model.h) start thresholds 0.5, 0.6, 0.7 gave babble at 10 dB
+  // 87.6 / 87.2 / 86.3% with the previous, 8-unit classifier; the classifier's
+  // context inputs already keep the decision from flickering.
   float threshold = 0.5f;
   float start_threshold = 0.5f;
   // Keep "speech" for frames starting within hangover_ms after a talk spurt of at
@@ -101,6 +108,8 @@ struct vad_features {
   float snr_z = 0;       // (snr_db - its mean over noise-only analyses) / their standard deviation
   float peak_rel_db = 0; // level_dbfs relative to the peak-level tracker (<= 0)
   float nonstationary = 0; // 0..1: weight of peak_rel_db (from the noise-only SNR spread)
+  float periodicity = 0;   // normalised autocorrelation peak over pitch lags 2.5..15 ms, 0..1
+  float pitch_lag_ms = 0;  // its lag (0: no positive peak)
 };
 
 class vad_advanced final : public voice_detector {
@@ -109,16 +118,22 @@ class vad_advanced final : public voice_detector {
   static constexpr int fft_samples = 256;  // 32 ms at 8 kHz: resolves pitch harmonics above ~60 Hz
   static constexpr int bands = 16;
   static constexpr int max_sub_windows = 16;
-  static constexpr int model_inputs = 38;  // inputs of the frame classifier (vad_advanced.cc, "Frame classifier")
+  static constexpr int model_inputs = 46;  // inputs of the frame classifier (vad_advanced.cc, "Frame classifier")
+  static constexpr int min_pitch_lag = 20;   // 2.5 ms (8 kHz samples): F0 400 Hz
+  static constexpr int max_pitch_lag = 120;  // 15 ms: F0 67 Hz
+  static constexpr int acf_samples = fft_samples / 2;  // the autocorrelation's inverse FFT (4 kHz)
+  static constexpr int pitch_lags = (max_pitch_lag - min_pitch_lag) / 2 + 1;  // at 4 kHz
 
   explicit vad_advanced(const config& cfg, std::pmr::memory_resource* mr = std::pmr::get_default_resource());
   vad_advanced(const vad_advanced&) = delete;
   vad_advanced& operator=(const vad_advanced&) = delete;
 
-  // ~0.6 us per 160-sample frame (one 256-point FFT, about a third of it; the
-  // previous version with a second, inverse FFT: 0.87..0.90 us in the same runs),
-  // 0.5..0.8 us loaded; 0.9..1.3 us per 480-sample frame (two analyses). AVX2 box,
-  // 2.1 GHz, 2 shared cores (bench: BM_vad_advanced/160, /480).
+  // ~0.83 us per 160-sample frame (the 256-point FFT, the 128-point inverse FFT of
+  // the periodicity, the 46 x 32 classifier; the version before the periodicity,
+  // flux and dynamics inputs and with 8 units: 0.60 us in the same alternating
+  // runs), 0.85 us CPU time in the loaded bench; 1.41..1.47 us per 480-sample frame
+  // (two analyses; before: 1.06..1.12 us). AVX2 box, 2 shared cores (bench:
+  // BM_vad_advanced/160, /480).
   vad_result process(std::span<const std::int16_t> frame) noexcept override;
   void reset() noexcept override;
   bool failed() const noexcept override { return failed_; }
@@ -139,11 +154,13 @@ class vad_advanced final : public voice_detector {
  private:
   float analyse(int hop_samples) noexcept;  // returns the first-stage probability
   // Context features and the classifier over one frame of `len` samples whose mean
-  // square level is frame_db (dBFS); returns the speech probability.
-  float classify(int len, float frame_db) noexcept;
+  // square level is frame_db (dBFS) and whose quarters' levels are sub_db; returns
+  // the speech probability.
+  float classify(int len, float frame_db, const float (&sub_db)[4]) noexcept;
 
   config cfg_;
   const real_fft* fft_;
+  const real_fft* acf_fft_;  // size acf_samples
   buffer<float> window_;               // Hann, fft_samples
   buffer<float> history_;              // newest fft_samples input samples, oldest first
   buffer<float> scratch_;              // windowed frame (FFTW may overwrite it)
@@ -156,6 +173,9 @@ class vad_advanced final : public voice_detector {
   buffer<float> win_min_;              // sub_windows x bands ring of sub-window minima
   buffer<float> speech_prev_;          // previous speech power estimate (decision-directed)
   buffer<float> gamma_;                // P_b / N_b of the last analysis
+  buffer<std::complex<float>> psd_;    // |X_k|^2 in 125..2000 Hz, input of the inverse FFT (which clobbers it)
+  buffer<float> acf_;                  // circular autocorrelation of the windowed analysis frame, at 4 kHz
+  buffer<float> window_acf_;           // sum(w^2) / circular autocorrelation of the window, pitch lags
   int sub_index_ = 0;
   float sub_elapsed_samples_ = 0;
   float prob_smooth_ = 0;
@@ -169,13 +189,16 @@ class vad_advanced final : public voice_detector {
   struct context {
     float frame_peak_db = -120.0f;  // peak-level tracker of the frames' own level
     float prev_fs = 0, prev_fpr = 0;
+    float prev_band_snr[bands] = {};  // the previous frame's band SNRs (dB), for the spectral flux
+    float band_snr_mean[bands] = {}, band_snr_sq[bands] = {};  // 100 ms averages of the band SNRs and their squares
+    float periodicity_50 = 0, prev_periodicity = 0, prev_pitch_lag_ms = 0;
     float snr_45 = 0, peak_rel_45 = 0;
     float fs_30 = 0, fs_200 = 0, fpr_100 = 0, fpr_500 = 0, fpr_1000 = 0;
     float lvl_20 = 0, lvl_100 = 0, mod_power = 0;
-    bool primed = false;
+    bool primed = false, primed_flux = false;
   } ctx_;
   float x_[model_inputs] = {};
-  static constexpr int context_averages = 8;
+  static constexpr int context_averages = 9;
   float ctx_coef_[context_averages] = {};  // 1 - e^(-frame / T) of the context averages
   int ctx_coef_len_ = 0;    // frame length the coefficients are for
   float hop_a_s_ = 0, hop_a_d_ = 0;  // noise smoothing / averaging coefficients for hop_coef_len_

@@ -4,9 +4,10 @@
 // Generator (tests/common/test_signals.h): 60 s of speech_corpus_8k(seed 1) mixed
 // with white, pink and babble noise (noise seed 7) at 20, 10, 5 and 0 dB SNR; labels
 // from the clean speech (frame energy >= active level - 15.9 dB, P.56's margin).
-// The advanced VAD's weights were fitted on speech seeds 2, 3, 5, 6 and 7 and its
-// model size and thresholds chosen on seed 4 (dsp/vad_advanced_model.h), so these
-// are held-out signals. The full table: tests/bench/vad_agc_quality.
+// The advanced VAD's classifier was fitted on other speech and noise seeds and its
+// size, inputs and thresholds chosen on held-out seeds 4, 8 and 9
+// (dsp/vad_advanced_model.h, tests/bench/vad_fit.cc), so these are signals no
+// choice saw. The full table: tests/bench/vad_agc_quality.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -61,15 +62,14 @@ TEST_F(VadQuality, LabelsHaveBothClasses) {
   EXPECT_LT(sp, labels_->size() * 8 / 10);
 }
 
-// Floor: advanced >= 90% frame accuracy at 10 dB SNR in stationary noise (white,
-// pink; measured 93.3% and 93.4%). Babble (six overlapping talkers) is harder for
-// every VAD; its floor is 86% (measured 87.8% with the frame classifier's context
-// inputs, 80.8% with the previous single-analysis logistic model; the 90%
-// is not reached).
+// Floor: advanced >= 90% frame accuracy at 10 dB SNR in every noise, the issue's
+// value (measured: white 95.7%, pink 94.9%, babble 90.6%; babble, six overlapping
+// talkers, is the hardest: 87.8% with the previous 8-unit classifier, 80.8% with
+// the single-analysis logistic model before it).
 TEST_F(VadQuality, AdvancedFloorAt10dB) {
   EXPECT_GE(run(test::noise_kind::white, 10.0).advanced.accuracy, 0.90);
   EXPECT_GE(run(test::noise_kind::pink, 10.0).advanced.accuracy, 0.90);
-  EXPECT_GE(run(test::noise_kind::babble, 10.0).advanced.accuracy, 0.86);
+  EXPECT_GE(run(test::noise_kind::babble, 10.0).advanced.accuracy, 0.90);
 }
 
 // Advanced beats both peers (WebRTC mode 3, speexdsp) at 10, 5 and 0 dB SNR, in
