@@ -42,6 +42,7 @@ struct alignas(64) worker_context {
   std::uint8_t n_ports = 0;
   std::array<port_ref, max_ports> ports{};
   session_table table;            // private: (local ip, port) -> route
+  std::uint32_t media_sessions = 0;  // sessions in `table` with media state (batched relay path)
   rte_ring* handoff_in = nullptr; // MP/SC: other workers enqueue, this one dequeues
   std::array<rte_ring*, max_workers> handoff{};  // every worker's handoff_in
   rte_ring* ctl_in = nullptr;     // SP/SC from the control plane
