@@ -210,6 +210,19 @@ capture_set generate(const capgen_options& o) {
   return c;
 }
 
+std::string gateway_toml_head(const std::string& vdev, unsigned workers, unsigned memory_mb,
+                              const std::string& file_prefix) {
+  std::string lcores = "0@0", list;
+  for (unsigned w = 1; w <= workers; ++w) {
+    lcores += "," + std::to_string(w) + "@1";
+    list += (w > 1 ? ", " : "") + std::to_string(w);
+  }
+  return "[dpdk]\neal_args = [\"--no-pci\", \"--no-huge\", \"-m\", \"" + std::to_string(memory_mb) +
+         "\", \"--file-prefix\", \"" + file_prefix + "\", \"--lcores=" + lcores +
+         "\", \"--log-level=lib.eal:error\"]\nvdevs = [\"" + vdev + "\"]\n\n[workers]\nlcores = [" + list +
+         "]\nmain_lcore = 0\n\n";
+}
+
 std::string sessions_toml(const capture_set& c) { return sessions_toml(c.sessions); }
 
 std::string sessions_toml(const std::vector<dp::session_spec>& sessions, const std::vector<std::string>& extra) {

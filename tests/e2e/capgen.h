@@ -54,6 +54,12 @@ std::string sessions_toml(const capture_set& c);
 // into session i's table.
 std::string sessions_toml(const std::vector<dp::session_spec>& sessions, const std::vector<std::string>& extra = {});
 
+// The [dpdk] and [workers] tables of a test gateway on the vdev: no PCI, no
+// hugepages (memory_mb of anonymous memory), its own EAL file prefix, lcore 0
+// (main) on CPU 0 and worker lcores 1..workers on CPU 1.
+std::string gateway_toml_head(const std::string& vdev, unsigned workers, unsigned memory_mb,
+                              const std::string& file_prefix);
+
 // Splits packets round-robin over `files` captures (one per rx queue) and writes
 // prefix-0.pcap ... ; with files == 1 writes exactly `prefix.pcap`.
 std::vector<std::string> write_inputs(const capture_set& c, const std::string& prefix, unsigned files);

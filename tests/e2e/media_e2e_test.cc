@@ -397,16 +397,9 @@ gateway_run run_gateway(const std::vector<std::vector<test::frame>>& queues, con
     outputs.push_back(g.dir + "/out-" + std::to_string(q) + ".pcap");
     vdev += ",tx_pcap=" + outputs.back();
   }
-  // lcore 0 (main) on CPU 0, the workers on CPU 1, as relay_e2e does.
-  std::string lcores = "0@0", workers;
-  for (std::size_t w = 1; w <= queues.size(); ++w) {
-    lcores += "," + std::to_string(w) + "@1";
-    workers += (w > 1 ? ", " : "") + std::to_string(w);
-  }
   std::ofstream cfg(g.dir + "/voxgate.toml");
-  cfg << "[dpdk]\neal_args = [\"--no-pci\", \"--no-huge\", \"-m\", \"512\", \"--file-prefix\", \"vg_media_" << getpid()
-      << "_" << g_run++ << "\", \"--lcores=" << lcores << "\", \"--log-level=lib.eal:error\"]\n"
-      << "vdevs = [\"" << vdev << "\"]\n\n[workers]\nlcores = [" << workers << "]\nmain_lcore = 0\n\n"
+  cfg << test::gateway_toml_head(vdev, static_cast<unsigned>(queues.size()), 512,
+                                 "vg_media_" + std::to_string(getpid()) + "_" + std::to_string(g_run++))
       << "[performance]\nrx_desc = 256\ntx_desc = 256\nhandoff_ring = 16384\n\n" << tables << sessions;
   cfg.close();
   g.r = test::run_process({voxgate_bin(), "-c", g.dir + "/voxgate.toml", "--exit-when-idle", "1", "--stats-file",

@@ -41,17 +41,8 @@ test::process_result run_gateway(const test::capture_set& c, run_setup& rs) {
     rs.outputs.push_back(rs.dir + "/out-" + std::to_string(q) + ".pcap");
     vdev += ",tx_pcap=" + rs.outputs.back();
   }
-  // Several lcores mapped onto the machine's CPUs: lcore 0 on CPU 0, workers on CPU 1.
-  std::string lcores = "0@0";
-  std::string workers;
-  for (unsigned w = 1; w <= rs.workers; ++w) {
-    lcores += "," + std::to_string(w) + "@1";
-    workers += (w > 1 ? ", " : "") + std::to_string(w);
-  }
   std::ofstream cfg(rs.dir + "/voxgate.toml");
-  cfg << "[dpdk]\neal_args = [\"--no-pci\", \"--no-huge\", \"-m\", \"256\", \"--file-prefix\", \"vg_e2e_" << getpid()
-      << "_" << g_run++ << "\", \"--lcores=" << lcores << "\", \"--log-level=lib.eal:error\"]\n"
-      << "vdevs = [\"" << vdev << "\"]\n\n[workers]\nlcores = [" << workers << "]\nmain_lcore = 0\n\n"
+  cfg << test::gateway_toml_head(vdev, rs.workers, 256, "vg_e2e_" + std::to_string(getpid()) + "_" + std::to_string(g_run++))
       << "[performance]\nrx_desc = 256\ntx_desc = 256\n\n" << test::sessions_toml(c);
   cfg.close();
   return test::run_process({voxgate_bin(), "-c", rs.dir + "/voxgate.toml", "--exit-when-idle", "1", "--stats-file",
