@@ -62,4 +62,10 @@ std::vector<std::uint8_t> build_rtcp_rr(std::uint32_t ssrc) {
   return b;
 }
 
+std::uint16_t recomputed_udp_checksum(std::span<const std::uint8_t> frame, const udp_packet& u) {
+  std::vector<std::uint8_t> udp(frame.begin() + u.l4_offset, frame.end());
+  udp[6] = udp[7] = 0;
+  return udp4_checksum(u.src_ip, u.dst_ip, udp);
+}
+
 }  // namespace dp

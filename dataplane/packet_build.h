@@ -39,4 +39,10 @@ std::vector<std::uint8_t> build_rtp(const rtp_spec& h, std::span<const std::uint
 // A minimal RTCP receiver report (RFC 3550 §6.4.2) with no report blocks.
 std::vector<std::uint8_t> build_rtcp_rr(std::uint32_t ssrc);
 
+struct udp_packet;  // dataplane/packet.h
+// The UDP checksum field value the frame's bytes call for, recomputed from scratch
+// over the pseudo-header and the whole datagram (what a rewrite's incremental
+// update must have produced); u is the frame's parse.
+std::uint16_t recomputed_udp_checksum(std::span<const std::uint8_t> frame, const udp_packet& u);
+
 }  // namespace dp
