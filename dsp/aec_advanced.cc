@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "dsp/aec_simd.h"
@@ -61,6 +62,17 @@ constexpr int gain_interval = 4;
 // never reaching 20 dB after the change 7 -> 1, mean second-path ERLE 12.4 -> 19.0 dB;
 // the aec_quality scenarios move by <= 0.2 dB. Without the error gate the 6 dB hybrid at
 // -80 dBFS noise lost 8 dB (46.7 -> 38.2 dB); with it 46.5.
+// The bump, the restart and the double-talk test read the smallest coherence of the
+// last 4 blocks (sustained_coherence()), not the newest: when the error jumps (the
+// near end starts talking over loud far-end speech) one block dominates the smoothed
+// error power and the smoothed coherence reads about coherence_smoothing * |X|^2 /
+// mean |X|^2 (0.1..0.2) for a few blocks although the signals are independent. That
+// opened the step fully at double-talk onsets and delayed the double-talk flag: in a
+// 40 s run of the 200 ms-delay room the filter diverged at the second double-talk
+// segment (ERLE 33.9 dB before, 9.4 dB in the 2 s after it; with the minimum 29.7 dB),
+// the 40 s hybrid path change likewise (3.4 -> 20.1 dB after its second double talk). A
+// real path change keeps the coherence up, so the bump and the restart come 3 blocks
+// (60 ms) later; the aec_quality scenarios move by -0.3..+0.6 dB.
 constexpr float coherence_smoothing = 0.1f;
 constexpr float coh_low = 0.12f;
 constexpr float coh_high = 0.3f;
@@ -163,6 +175,7 @@ aec_advanced::aec_advanced(const aec_config& cfg, std::pmr::memory_resource* mr)
       er_(static_cast<std::size_t>(kp_), mr),
       ei_(static_cast<std::size_t>(kp_), mr),
       time_(static_cast<std::size_t>(m_), mr),
+      taps_(static_cast<std::size_t>(p_ * n_), mr),
       spec_(static_cast<std::size_t>(k_), mr),
       near_(static_cast<std::size_t>(n_), mr),
       far_(static_cast<std::size_t>(n_), mr),
@@ -188,6 +201,7 @@ void aec_advanced::clear_filters() noexcept {
   sxer_.fill_zero();
   sxei_.fill_zero();
   coh_ = 0;
+  for (auto& c : coh_recent_) c = 0;
   for (auto& v : mis_) v = 1.0f / static_cast<float>(p_);
   resid_power_ = 0;
   leak_ = 1.0f;
@@ -301,6 +315,36 @@ void aec_advanced::constrain(int p) noexcept {
   aec_simd::split(reinterpret_cast<const float*>(spec_.data()), wr, wi, static_cast<std::size_t>(k_));
 }
 
+// Moves a filter's impulse response `shift` samples earlier (the window moved `shift`
+// samples later; negative: later): w'[j] = w[j + shift], zeros where nothing moves in.
+// 2P FFTs, only when the delay window moves.
+void aec_advanced::shift_taps(float* wr, float* wi, int shift) noexcept {
+  const auto k = static_cast<std::size_t>(k_);
+  const auto nn = static_cast<std::size_t>(n_);
+  const float inv = 1.0f / static_cast<float>(m_);
+  float* t = taps_.data();
+  for (int p = 0; p < p_; ++p) {
+    aec_simd::join(wr + p * kp_, wi + p * kp_, reinterpret_cast<float*>(spec_.data()), k);
+    fft_->inverse(spec_.data(), time_.data());
+    for (std::size_t j = 0; j < nn; ++j) t[static_cast<std::size_t>(p) * nn + j] = time_[j] * inv;
+  }
+  const auto len = taps_.size();
+  const auto d = static_cast<std::size_t>(std::abs(shift));
+  if (shift > 0) {
+    std::memmove(t, t + d, (len - d) * sizeof(float));
+    std::memset(t + (len - d), 0, d * sizeof(float));
+  } else if (shift < 0) {
+    std::memmove(t + d, t, (len - d) * sizeof(float));
+    std::memset(t, 0, d * sizeof(float));
+  }
+  for (int p = 0; p < p_; ++p) {
+    std::memcpy(time_.data(), t + static_cast<std::size_t>(p) * nn, nn * sizeof(float));
+    std::memset(time_.data() + n_, 0, nn * sizeof(float));
+    fft_->forward(time_.data(), spec_.data());
+    aec_simd::split(reinterpret_cast<const float*>(spec_.data()), wr + p * kp_, wi + p * kp_, k);
+  }
+}
+
 // Proportionate gains per background partition (see proportionate_alpha) and the far
 // power per bin weighted by them.
 void aec_advanced::update_partition_gains() noexcept {
@@ -366,9 +410,22 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
       const int want = std::clamp(est - margin_, 0, max_delay_);
       const bool outside = est < applied_delay_ - margin_ || est > applied_delay_ + p_ * n_ / 2;
       if (want != applied_delay_ && outside) {
+        const int shift = want - applied_delay_;
         applied_delay_ = want;
         rebuild_history();
-        clear_filters();
+        // A filter that has converged keeps its taps, moved with the window: the
+        // estimate of a fixed echo wanders by tens of samples on speech (on the
+        // 200 ms-delay room it moved 1600 -> 1671 -> 1528), and every move used to
+        // clear the filter, so a long call lost 20..30 dB of ERLE for seconds each
+        // time (40 s run of that scenario: ERLE 29.9 -> 6.3 dB in the 2 s after a
+        // move at 20 s; with the shift 29.6). A real change of the echo path is
+        // handled by the coherence restart below.
+        if (ever_converged_ && std::abs(shift) < p_ * n_) {
+          shift_taps(wfr_.data(), wfi_.data(), shift);
+          shift_taps(wbr_.data(), wbi_.data(), shift);
+        } else {
+          clear_filters();
+        }
         realigned = true;
       }
     }
@@ -427,15 +484,16 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
     const float* x0i = xi_.data() + dominant_slot * kp_;
     // Echo the filter misses (start, path change) makes the error coherent with the far
     // end: raise the misalignment estimate so that the step opens again.
-    const float bump = coh_ > coh_low && sf_ >= bump_error_share * sd_
-                           ? p0 * std::min(1.0f, (coh_ - coh_low) / (coh_high - coh_low))
+    const float coh = sustained_coherence();
+    const float bump = coh > coh_low && sf_ >= bump_error_share * sd_
+                           ? p0 * std::min(1.0f, (coh - coh_low) / (coh_high - coh_low))
                            : 0.0f;
     // A clear rise of the coherence while the converged foreground no longer removes the
     // echo means the echo path changed: restart the background from zero (it adapts from
     // there faster than from the old path's taps, which make its error larger than the
     // echo itself); the foreground keeps the old taps until the background does better.
     if (restart_holdoff_ > 0) --restart_holdoff_;
-    if (coh_ > coh_restart && sf_ > restart_error_share * sd_ && ever_converged_ && !status_.double_talk &&
+    if (coh > coh_restart && sf_ > restart_error_share * sd_ && ever_converged_ && !status_.double_talk &&
         restart_holdoff_ == 0) {
       restart_holdoff_ = restart_holdoff_blocks_;
       ever_converged_ = false;  // the next restart waits for convergence on the new path
@@ -461,6 +519,8 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
     const auto sums = aec_simd::step_control(in, static_cast<std::size_t>(k_));
     const double coh_sum = sums.coherence, resid = sums.misalignment_echo;
     coh_ = static_cast<float>(coh_sum / k_);
+    coh_recent_[coh_next_] = coh_;
+    coh_next_ = (coh_next_ + 1) % coh_recent_blocks;
     // Expected residual echo per sample (Parseval over the half spectrum, both halves).
     resid_power_ = static_cast<float>(2.0 * resid / (static_cast<double>(m_) * n));
     for (int p = 0; p < p_; ++p) {
@@ -504,7 +564,7 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
   const float residual = resid_power_;
   leak_ = pyf > 0 ? static_cast<float>(resid_power_ / pyf) : 1.0f;
   const auto noise_power = static_cast<float>(2.0 * noise_sum / (static_cast<double>(m_) * n));
-  if (far_active && status_.converged && coh_ < coh_low &&
+  if (far_active && status_.converged && sustained_coherence() < coh_low &&
       static_cast<float>(pf) > double_talk_ratio * (residual + noise_power))
     dt_hold_ = double_talk_hangover_frames;
   else if (dt_hold_ > 0)

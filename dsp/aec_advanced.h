@@ -30,6 +30,7 @@
 //  - echo_suppressor: residual echo suppression and comfort noise.
 #pragma once
 
+#include <algorithm>
 #include <complex>
 #include <cstdint>
 #include <memory_resource>
@@ -81,6 +82,13 @@ class aec_advanced final : public echo_canceller {
   void push_spectrum(std::int64_t end) noexcept;
   void rebuild_history() noexcept;
   void constrain(int p) noexcept;
+  void shift_taps(float* wr, float* wi, int shift) noexcept;
+  // The smallest far/error coherence of the last coh_recent_blocks blocks (see aec_advanced.cc).
+  float sustained_coherence() const noexcept {
+    float c = coh_recent_[0];
+    for (float v : coh_recent_) c = std::min(c, v);
+    return c;
+  }
   void clear_filters() noexcept;
   void update_partition_gains() noexcept;
 
@@ -114,10 +122,14 @@ class aec_advanced final : public echo_canceller {
   buffer<float> wpow_;             // kp_: far power per bin weighted by gain_ (step normaliser)
   buffer<float> sxer_, sxei_;      // kp_: smoothed cross-spectrum dominant far block x error
   float coh_ = 0;
+  static constexpr int coh_recent_blocks = 4;
+  float coh_recent_[coh_recent_blocks] = {};  // coh_ of the last blocks (ring)
+  int coh_next_ = 0;
   float block_power_ = 0;           // power per sample of the newest delayed far block
   float resid_power_ = 0;          // expected residual echo power per sample
   buffer<float> yr_, yi_, er_, ei_;  // kp_ scratch
   buffer<float> time_;         // m_ scratch
+  buffer<float> taps_;         // p_ * n_ scratch: time-domain taps (shift_taps)
   buffer<std::complex<float>> spec_;  // k_ scratch
   buffer<float> near_, far_, yf_, yb_, ef_, eb_;  // n_ each
   delay_estimator delay_;

@@ -301,6 +301,17 @@ echo_measures measure(const echo_scenario& s, std::span<const std::int16_t> out)
     m.recovery_s = time_to(change_b, blocks);
     m.erle_steady_db = std::min(m.erle_first_db, m.erle_second_db);
   }
+  const std::size_t window_b = static_cast<std::size_t>(2.0 * fs) / block;
+  for (std::size_t w = 0; w + window_b <= blocks; w += window_b) {
+    double e = 0, r = 0;
+    for (std::size_t b = w; b < w + window_b; ++b)
+      if (echo_active(b) && !near_talks(b)) {
+        e += pe[b];
+        r += pr[b];
+      }
+    if (e > 0)
+      m.windows.push_back({static_cast<double>(w * block) / fs, 10.0 * std::log10(e / std::max(r, 1e-9))});
+  }
   double so = 0, sc = 0, seg = 0;
   int nseg = 0;
   for (std::size_t b = 0; b < blocks; ++b) {

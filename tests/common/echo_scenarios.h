@@ -84,6 +84,13 @@ struct echo_measures {
   double noise_in_dbfs = 0;        // near-end noise level
   double out_far_only_dbfs = 0;    // output level in far-only blocks (residual + comfort noise)
   double out_idle_dbfs = 0;        // output level with neither far nor near speech
+  // ERLE over the far-only blocks of each consecutive 2 s window (windows without such
+  // blocks are left out): shows whether a converged canceller holds its ERLE through
+  // double talk and delay-estimate jitter in a long call.
+  struct window {
+    double start_s = 0, erle_db = 0;
+  };
+  std::vector<window> windows;
 };
 
 echo_measures measure(const echo_scenario& s, std::span<const std::int16_t> out);
