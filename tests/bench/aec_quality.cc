@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Echo-cancellation quality report: every aec_report_cases() scenario through basic, advanced and speexdsp, as Markdown tables.
 //
-// Usage: aec_quality            (all scenarios, ~20 s)
+// Usage: aec_quality [--seeds N]   (all scenarios, then N seeds per path kind; default 6, 0 skips)
 // Columns: ERLE over far-only speech from 4 s into each echo path (residual echo from
 // the known echo component, see tests/common/echo_scenarios.h), seconds of far-end
 // speech to 20 dB ERLE, recovery after the path change, near-end level change and
@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "dsp/aec.h"
@@ -40,9 +41,107 @@ void row(const char* who, const test::echo_measures& m, bool change, bool dt) {
               change ? secs(m.recovery_s).c_str() : "-", dt_level, dt_snr, m.out_far_only_dbfs, m.out_idle_dbfs);
 }
 
+// One canceller over one scenario, measured.
+test::echo_measures run(const test::echo_scenario& s, const test::frame_fn& fn) {
+  return test::measure(s, test::run_frames(s, 160, fn));
+}
+
+// The single scenarios above are one seed each. Here every path kind runs with
+// `seeds` seeds (speech, path, noise and bulk delay differ), each with double talk and
+// a path change halfway: means and worst cases of the advanced canceller (linear
+// output) against speexdsp's, so the tables above can be read against the spread.
+void seed_sweep(int seeds) {
+  using k = test::echo_path_kind;
+  struct kind {
+    const char* name;
+    k path;
+    int path_ms;
+    float erl_db, noise_dbfs;
+    int delay_ms, tail_ms;
+  };
+  const kind kinds[] = {{"room 64 ms, ERL 6, noise -45", k::room, 64, 6, -45, 16, 128},
+                        {"room 48 ms, ERL 6, noise -45", k::room, 48, 6, -45, 8, 64},
+                        {"room 32 ms, ERL 6, noise -50", k::room, 32, 6, -50, 24, 64},
+                        {"hybrid, ERL 6, noise -50", k::hybrid, 16, 6, -50, 20, 64},
+                        {"hybrid, ERL 20, noise -60", k::hybrid, 16, 20, -60, 30, 64}};
+  std::printf("\n**%d seeds per path kind** (double talk, path change halfway; delay grows 3 ms per seed; "
+              "t20 / recovery: mean, worst, and how many never reach 20 dB):\n\n", seeds);
+  std::printf("| path (tail) | advanced ERLE first / second | t20 mean / worst | recovery mean / worst | "
+              "speexdsp ERLE first / second | speexdsp t20 mean | speexdsp recovery mean |\n");
+  std::printf("|---|---|---|---|---|---|---|\n");
+  // Seconds to 20 dB over the seeds: mean and worst of those that get there, and how many never do.
+  struct time_stat {
+    double sum = 0, worst = 0;
+    int n = 0, never = 0;
+    void add(double v) {
+      if (v < 0) {
+        ++never;
+        return;
+      }
+      sum += v;
+      worst = std::max(worst, v);
+      ++n;
+    }
+    std::string text(bool with_worst) const {
+      char b[64];
+      if (n == 0) return "never";
+      if (with_worst)
+        std::snprintf(b, sizeof b, "%.2f / %.2f s", sum / n, worst);
+      else
+        std::snprintf(b, sizeof b, "%.2f s", sum / n);
+      std::string r = b;
+      if (never > 0) r += " (" + std::to_string(never) + " never)";
+      return r;
+    }
+  };
+  struct acc {
+    double e1 = 0, e2 = 0;
+    int n = 0;
+    time_stat t20, rec;
+    void add(const test::echo_measures& m) {
+      e1 += m.erle_first_db;
+      e2 += m.erle_second_db;
+      ++n;
+      t20.add(m.time_to_20db_s);
+      rec.add(m.recovery_s);
+    }
+  };
+  for (const auto& kd : kinds) {
+    acc ours, peer;
+    for (int sd = 0; sd < seeds; ++sd) {
+      const test::echo_scenario_config c{.seed = 100u + 7u * static_cast<unsigned>(sd), .delay_ms = kd.delay_ms + 3 * sd,
+                                         .path = kd.path, .path_ms = kd.path_ms, .erl_db = kd.erl_db,
+                                         .noise_dbfs = kd.noise_dbfs, .double_talk = true, .path_change = true};
+      const auto s = test::make_echo_scenario(c);
+      dsp::aec_config cfg;
+      cfg.mode = dsp::grade::advanced;
+      cfg.tail_ms = kd.tail_ms;
+      cfg.residual_suppression = false;
+      cfg.comfort_noise = false;
+      auto aec = dsp::make_echo_canceller(cfg);
+      ours.add(run(s, [&](auto n, auto f, auto o) { aec->process(n, f, o); }));
+      test::speex_aec_peer p(160, kd.tail_ms * 8, false);
+      peer.add(run(s, [&](auto n, auto f, auto o) { p.process(n, f, o); }));
+    }
+    std::printf("| %s (%d ms) | %.1f / %.1f | %s | %s | %.1f / %.1f | %s | %s |\n", kd.name, kd.tail_ms, ours.e1 / ours.n,
+                ours.e2 / ours.n, ours.t20.text(true).c_str(), ours.rec.text(true).c_str(), peer.e1 / peer.n,
+                peer.e2 / peer.n, peer.t20.text(false).c_str(), peer.rec.text(false).c_str());
+  }
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  int seeds = 6;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--seeds" && i + 1 < argc) {
+      seeds = std::atoi(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: aec_quality [--seeds N]\n");
+      return 2;
+    }
+  }
   for (const auto& c : test::aec_report_cases()) {
     const auto s = test::make_echo_scenario(c.scenario);
     double e = 0;
@@ -68,11 +167,11 @@ int main() {
       cfg.residual_suppression = suppress;
       cfg.comfort_noise = suppress;
       auto aec = dsp::make_echo_canceller(cfg);
-      return test::measure(s, test::run_frames(s, 160, [&](auto n, auto f, auto o) { aec->process(n, f, o); }));
+      return run(s, [&](auto n, auto f, auto o) { aec->process(n, f, o); });
     };
     auto speex = [&](bool pp) {
       test::speex_aec_peer p(160, c.tail_ms * 8, pp);
-      return test::measure(s, test::run_frames(s, 160, [&](auto n, auto f, auto o) { p.process(n, f, o); }));
+      return run(s, [&](auto n, auto f, auto o) { p.process(n, f, o); });
     };
     row("basic (NLMS, tail + delay)", ours(dsp::grade::basic, false), chg, dt);
     row("advanced, linear only", ours(dsp::grade::advanced, false), chg, dt);
@@ -80,5 +179,6 @@ int main() {
     row("speexdsp echo", speex(false), chg, dt);
     row("speexdsp echo + preprocess", speex(true), chg, dt);
   }
+  if (seeds > 0) seed_sweep(seeds);
   return 0;
 }
