@@ -51,19 +51,6 @@ test::echo_measures run(const test::echo_scenario& s, const test::frame_fn& fn) 
 // a path change halfway: means and worst cases of the advanced canceller (linear
 // output) against speexdsp's, so the tables above can be read against the spread.
 void seed_sweep(int seeds) {
-  using k = test::echo_path_kind;
-  struct kind {
-    const char* name;
-    k path;
-    int path_ms;
-    float erl_db, noise_dbfs;
-    int delay_ms, tail_ms;
-  };
-  const kind kinds[] = {{"room 64 ms, ERL 6, noise -45", k::room, 64, 6, -45, 16, 128},
-                        {"room 48 ms, ERL 6, noise -45", k::room, 48, 6, -45, 8, 64},
-                        {"room 32 ms, ERL 6, noise -50", k::room, 32, 6, -50, 24, 64},
-                        {"hybrid, ERL 6, noise -50", k::hybrid, 16, 6, -50, 20, 64},
-                        {"hybrid, ERL 20, noise -60", k::hybrid, 16, 20, -60, 30, 64}};
   std::printf("\n**%d seeds per path kind** (double talk, path change halfway; delay grows 3 ms per seed; "
               "t20 / recovery: mean, worst, and how many never reach 20 dB):\n\n", seeds);
   std::printf("| path (tail) | advanced ERLE first / second | t20 mean / worst | recovery mean / worst | "
@@ -106,24 +93,22 @@ void seed_sweep(int seeds) {
       rec.add(m.recovery_s);
     }
   };
-  for (const auto& kd : kinds) {
+  for (const auto& kind : test::aec_seed_sweep(seeds)) {
     acc ours, peer;
-    for (int sd = 0; sd < seeds; ++sd) {
-      const test::echo_scenario_config c{.seed = 100u + 7u * static_cast<unsigned>(sd), .delay_ms = kd.delay_ms + 3 * sd,
-                                         .path = kd.path, .path_ms = kd.path_ms, .erl_db = kd.erl_db,
-                                         .noise_dbfs = kd.noise_dbfs, .double_talk = true, .path_change = true};
-      const auto s = test::make_echo_scenario(c);
+    const int tail_ms = kind.cases.front().tail_ms;
+    for (const auto& c : kind.cases) {
+      const auto s = test::make_echo_scenario(c.scenario);
       dsp::aec_config cfg;
       cfg.mode = dsp::grade::advanced;
-      cfg.tail_ms = kd.tail_ms;
+      cfg.tail_ms = c.tail_ms;
       cfg.residual_suppression = false;
       cfg.comfort_noise = false;
       auto aec = dsp::make_echo_canceller(cfg);
       ours.add(run(s, [&](auto n, auto f, auto o) { aec->process(n, f, o); }));
-      test::speex_aec_peer p(160, kd.tail_ms * 8, false);
+      test::speex_aec_peer p(160, c.tail_ms * 8, false);
       peer.add(run(s, [&](auto n, auto f, auto o) { p.process(n, f, o); }));
     }
-    std::printf("| %s (%d ms) | %.1f / %.1f | %s | %s | %.1f / %.1f | %s | %s |\n", kd.name, kd.tail_ms, ours.e1 / ours.n,
+    std::printf("| %s (%d ms) | %.1f / %.1f | %s | %s | %.1f / %.1f | %s | %s |\n", kind.name.c_str(), tail_ms, ours.e1 / ours.n,
                 ours.e2 / ours.n, ours.t20.text(true).c_str(), ours.rec.text(true).c_str(), peer.e1 / peer.n,
                 peer.e2 / peer.n, peer.t20.text(false).c_str(), peer.rec.text(false).c_str());
   }

@@ -402,4 +402,31 @@ std::vector<aec_case> aec_report_cases() {
   };
 }
 
+std::vector<aec_sweep_kind> aec_seed_sweep(int seeds) {
+  using k = echo_path_kind;
+  struct kind {
+    const char* name;
+    k path;
+    int path_ms;
+    float erl_db, noise_dbfs;
+    int delay_ms, tail_ms;
+  };
+  const kind kinds[] = {{"room 64 ms, ERL 6, noise -45", k::room, 64, 6, -45, 16, 128},
+                        {"room 48 ms, ERL 6, noise -45", k::room, 48, 6, -45, 8, 64},
+                        {"room 32 ms, ERL 6, noise -50", k::room, 32, 6, -50, 24, 64},
+                        {"hybrid, ERL 6, noise -50", k::hybrid, 16, 6, -50, 20, 64},
+                        {"hybrid, ERL 20, noise -60", k::hybrid, 16, 20, -60, 30, 64}};
+  std::vector<aec_sweep_kind> r;
+  for (const auto& kd : kinds) {
+    aec_sweep_kind out{kd.name, {}};
+    for (int sd = 0; sd < seeds; ++sd)
+      out.cases.push_back({{.seed = 100u + 7u * static_cast<unsigned>(sd), .delay_ms = kd.delay_ms + 3 * sd,
+                            .path = kd.path, .path_ms = kd.path_ms, .erl_db = kd.erl_db, .noise_dbfs = kd.noise_dbfs,
+                            .double_talk = true, .path_change = true},
+                           kd.tail_ms});
+    r.push_back(std::move(out));
+  }
+  return r;
+}
+
 }  // namespace test

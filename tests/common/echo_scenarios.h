@@ -115,4 +115,14 @@ struct aec_case {
 };
 std::vector<aec_case> aec_report_cases();
 
+// The seed sweep of the quality report and tests: five path kinds (rooms of 64 / 48 /
+// 32 ms, hybrids with ERL 6 and 20 dB), each run with `seeds` seeds (speech, path and
+// noise differ, the bulk delay grows 3 ms per seed), double talk and a path change in
+// every run, so that means and worst cases can be read next to the single scenarios.
+struct aec_sweep_kind {
+  std::string name;
+  std::vector<aec_case> cases;
+};
+std::vector<aec_sweep_kind> aec_seed_sweep(int seeds);
+
 }  // namespace test
