@@ -196,6 +196,7 @@ void aec_advanced::clear_filters() noexcept {
   wbr_.fill_zero();
   wbi_.fill_zero();
   fg_is_bg_ = true;
+  fg_zero_ = false;
   sxx_.fill_zero();
   see_.fill_zero();
   sxer_.fill_zero();
@@ -438,7 +439,12 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
   // Foreground (output) then background (adapting).
   // Right after a copy (the usual state outside double talk, see copy_margin) both
   // filters hold the same taps: filter once.
-  if (!fg_is_bg_) filter(wfr_.data(), wfi_.data(), yf_.data());
+  if (!fg_is_bg_) {
+    if (fg_zero_)
+      std::memset(yf_.data(), 0, static_cast<std::size_t>(n) * sizeof(float));
+    else
+      filter(wfr_.data(), wfi_.data(), yf_.data());
+  }
   filter(wbr_.data(), wbi_.data(), yb_.data());
   if (fg_is_bg_) std::memcpy(yf_.data(), yb_.data(), static_cast<std::size_t>(n) * sizeof(float));
   const auto pw = aec_simd::errors(near_.data(), yf_.data(), yb_.data(), ef_.data(), eb_.data(),
@@ -555,6 +561,7 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
     if (dif_ > (status_.double_talk ? copy_margin_double_talk : copy_margin) * dis_ && dis_ > 0 && sb_ < sd_) {
       std::memcpy(wfr_.data(), wbr_.data(), wbr_.size() * sizeof(float));
       std::memcpy(wfi_.data(), wbi_.data(), wbi_.size() * sizeof(float));
+      fg_zero_ = false;
       sf_ = sb_;
       dif_ = 0;
       fg_is_bg_ = true;
@@ -572,6 +579,7 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
       wfi_.fill_zero();
       sf_ = sd_;
       fg_is_bg_ = false;
+      fg_zero_ = true;
     }
   }
 

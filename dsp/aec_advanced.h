@@ -25,8 +25,12 @@
 //  - foreground filter: produces the output; takes the background's taps unless those do
 //    clearly worse (during double talk: only when they do better), and gives them back when
 //    the background diverges (two-path structure, K. Ochiai et al., "Echo canceller with two
-//    echo path models", IEEE Trans. Commun. 25(6), 1977). While both hold the same taps
-//    (right after a copy) the output is filtered once.
+//    echo path models", IEEE Trans. Commun. 25(6), 1977). It does no harm: it adopts only
+//    taps whose error is below the near-end input and drops its taps (outputs the near
+//    end as it is) when its output adds power, so a line without echo passes untouched.
+//    While both hold the same taps (right after a copy) the output is filtered once, and
+//    not at all while the foreground is empty.
+//  - when the bulk-delay window moves, a converged pair keeps its taps, shifted.
 //  - echo_suppressor: residual echo suppression and comfort noise.
 #pragma once
 
@@ -110,6 +114,7 @@ class aec_advanced final : public echo_canceller {
   buffer<float> wfr_, wfi_;    // foreground taps (frequency domain)
   buffer<float> wbr_, wbi_;    // background taps
   bool fg_is_bg_ = true;       // foreground taps equal the background's (just copied)
+  bool fg_zero_ = false;       // foreground taps all zero (dropped by the do-no-harm rule)
   buffer<float> xpow_;         // kp_: sum over partitions of |X|^2
   buffer<float> mu_;           // kp_: per-bin step
   buffer<float> sxx_, see_;        // kp_: smoothed |X_dominant|^2 and |E|^2 (coherence)
