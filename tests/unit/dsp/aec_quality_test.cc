@@ -21,14 +21,15 @@ struct results {
 
 // The advanced canceller over the whole scenario: linear filter only, or with residual
 // suppression and comfort noise.
-test::echo_measures run_advanced(const test::echo_scenario& s, int tail_ms, bool suppress) {
+test::echo_measures run_advanced(const test::echo_scenario& s, int tail_ms, bool suppress, int frame_samples = 160) {
   dsp::aec_config cfg;
   cfg.mode = dsp::grade::advanced;
   cfg.tail_ms = tail_ms;
+  cfg.frame_samples = frame_samples;
   cfg.residual_suppression = suppress;
   cfg.comfort_noise = suppress;
   auto aec = dsp::make_echo_canceller(cfg);
-  return test::measure(s, test::run_frames(s, 160, [&](auto n, auto f, auto o) { aec->process(n, f, o); }));
+  return test::measure(s, test::run_frames(s, frame_samples, [&](auto n, auto f, auto o) { aec->process(n, f, o); }));
 }
 
 results run_case(std::size_t index) {
@@ -224,6 +225,21 @@ TEST(aec_quality, no_echo_line_is_transparent) {
     EXPECT_LE(m.out_far_only_dbfs, m.noise_in_dbfs + 0.3) << "seed " << seed;  // measured -50.0 in -50.0
     EXPECT_GE(m.dt_level_change_db, -0.5) << "seed " << seed;                  // measured -0.20..0.00
     EXPECT_GE(m.dt_seg_snr_db, 24.0) << "seed " << seed;                       // measured 24.8..35 (capped)
+  }
+}
+
+// Block = frame: at 10, 30 and 60 ms frames (P = 8 / 3 / 2 partitions of a 64 ms tail,
+// one update per frame) the 6 dB hybrid and the 32 ms room keep their 30 dB class.
+TEST(aec_quality, frame_sizes) {
+  for (const std::size_t index : {0u, 3u}) {
+    const auto c = test::aec_report_cases().at(index);
+    const auto s = test::make_echo_scenario(c.scenario);
+    for (const int frame : {80, 240, 480}) {
+      const auto m = run_advanced(s, c.tail_ms, false, frame);
+      EXPECT_GE(m.erle_steady_db, 29.0) << c.scenario.name() << " frame " << frame;  // measured 30.3..31.7
+      EXPECT_GT(m.time_to_20db_s, 0.0) << c.scenario.name() << " frame " << frame;
+      EXPECT_LE(m.time_to_20db_s, 2.3) << c.scenario.name() << " frame " << frame;  // measured 1.10..2.06 s
+    }
   }
 }
 
