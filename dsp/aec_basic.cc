@@ -104,6 +104,13 @@ void aec_basic::process(std::span<const std::int16_t> near, std::span<const std:
     p_near += static_cast<double>(d) * d;
     p_out += static_cast<double>(e) * e;
   }
+  // Do no harm: a frame whose echo estimate adds power (no echo on the line, or taps
+  // pulled off by undetected double talk) leaves as it came in. On a line without echo
+  // (ERL 70 dB, six seeds, aec_quality.no_echo_line_is_transparent) the output sat
+  // 2.0..4.4 dB above the near-end noise and double-talk segmental SNR was 6.6..18 dB;
+  // now -50.0 dBFS in -50.0 and 13.2..28.8 dB. The aec_quality scenarios move by
+  // <= 0.4 dB. The filter keeps adapting on the error either way.
+  if (p_out > p_near) std::copy(near.begin(), near.end(), out.begin());
   // Near-end noise floor: minimum of the output power per frame, rising <= 3 dB/s.
   {
     const double p = p_out / n;
