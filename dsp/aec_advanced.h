@@ -12,7 +12,8 @@
 //    cost at 2 FFTs per block instead of 2P (ceil(P / 8) partitions per block when P > 8,
 //    so that no partition stays unconstrained for more than 8 blocks). The step is scaled
 //    per partition in proportion to its share of the filter energy (IPNLMS-style, 1/8
-//    proportionate),
+//    proportionate; 1/2 proportionate for the first second of the call and after a
+//    detected echo-path change),
 //    and normalised by the far power per bin plus a small share of its mean over bins.
 //  - step size per bin from a diagonal frequency-domain Kalman view (G. Enzner and P. Vary,
 //    Signal Processing 86(6), 2006): the share of the error power that the expected
@@ -101,6 +102,7 @@ class aec_advanced final : public echo_canceller {
   bool use_delay_;
   int constrain_per_block_;
   int restart_holdoff_blocks_;
+  int start_phase_blocks_;  // far-active blocks of more proportionate steps (start_phase_s)
   float mu_max_;
   float far_floor_;
   float noise_rise_;  // per-frame rise factor of the error noise-floor tracker
@@ -149,6 +151,7 @@ class aec_advanced final : public echo_canceller {
   int dt_hold_ = 0;
   bool ever_converged_ = false;  // since the last clear_filters()
   int restart_holdoff_ = 0;      // blocks until the next background restart may happen
+  int blocks_since_start_ = 0;   // far-active blocks since the call started or the background restarted
   int nonfinite_ = 0;
   bool failed_ = false;
   aec_status status_{};
