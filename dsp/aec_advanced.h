@@ -57,10 +57,11 @@ class aec_advanced final : public echo_canceller {
   aec_advanced(const aec_advanced&) = delete;
   aec_advanced& operator=(const aec_advanced&) = delete;
 
-  // 2.33 us per 160-sample frame at 128 ms tail with the 500 ms delay search, 2.04 us
-  // without; 2.07 / 3.42 us at 64 / 256 ms (CPU time, lowest median of 5 repetitions over
-  // three rounds, Highway AVX3 dispatch, shared 2-core VM under load; speexdsp 20..28 us at
-  // 128 ms in the same session): aec_bench BM_aec_advanced, BM_aec_advanced_no_delay_search.
+  // 2.40 us per 160-sample frame at 128 ms tail with the 500 ms delay search, 2.20 us
+  // without; 2.18 / 3.46 us at 64 / 256 ms (CPU time, lowest median of 3 repetitions over
+  // three rounds alternated with session 3's binary, which measured 2.38 us at 128 ms in
+  // the same run; Highway AVX3 dispatch, 2-core VM; speexdsp 20.9..28.8 us at 128 ms):
+  // aec_bench BM_aec_advanced, BM_aec_advanced_no_delay_search.
   // Copying the background on most blocks (copy_margin) costs a tap copy but saves the
   // foreground's filtering: 2.60 -> 2.33 us at 128 ms (old and new binaries interleaved).
   // Per frame: 5..6 FFTs of 2N (7..8 past 8 partitions; FFTW is about half the time),
