@@ -15,8 +15,8 @@
 #include <string>
 
 #include "dsp/aec.h"
+#include "tests/common/aec_runs.h"
 #include "tests/common/echo_scenarios.h"
-#include "tests/common/speex_aec_peer.h"
 
 namespace {
 
@@ -39,11 +39,6 @@ void row(const char* who, const test::echo_measures& m, bool change, bool dt) {
   }
   std::printf("| %s | %s | %s | %s | %s | %s | %.1f / %.1f |\n", who, erle, secs(m.time_to_20db_s).c_str(),
               change ? secs(m.recovery_s).c_str() : "-", dt_level, dt_snr, m.out_far_only_dbfs, m.out_idle_dbfs);
-}
-
-// One canceller over one scenario, measured.
-test::echo_measures run(const test::echo_scenario& s, const test::frame_fn& fn) {
-  return test::measure(s, test::run_frames(s, 160, fn));
 }
 
 // The single scenarios above are one seed each. Here every path kind runs with
@@ -98,15 +93,8 @@ void seed_sweep(int seeds) {
     const int tail_ms = kind.cases.front().tail_ms;
     for (const auto& c : kind.cases) {
       const auto s = test::make_echo_scenario(c.scenario);
-      dsp::aec_config cfg;
-      cfg.mode = dsp::grade::advanced;
-      cfg.tail_ms = c.tail_ms;
-      cfg.residual_suppression = false;
-      cfg.comfort_noise = false;
-      auto aec = dsp::make_echo_canceller(cfg);
-      ours.add(run(s, [&](auto n, auto f, auto o) { aec->process(n, f, o); }));
-      test::speex_aec_peer p(160, c.tail_ms * 8, false);
-      peer.add(run(s, [&](auto n, auto f, auto o) { p.process(n, f, o); }));
+      ours.add(test::measure_ours(s, dsp::grade::advanced, c.tail_ms, false));
+      peer.add(test::measure_speex(s, c.tail_ms, false));
     }
     std::printf("| %s (%d ms) | %.1f / %.1f | %s | %s | %.1f / %.1f | %s | %s |\n", kind.name.c_str(), tail_ms, ours.e1 / ours.n,
                 ours.e2 / ours.n, ours.t20.text(true).c_str(), ours.rec.text(true).c_str(), peer.e1 / peer.n,
@@ -145,19 +133,11 @@ int main(int argc, char** argv) {
     std::printf("|---|---|---|---|---|---|---|\n");
     const bool chg = c.scenario.path_change, dt = c.scenario.double_talk;
     auto ours = [&](dsp::grade g, bool suppress) {
-      dsp::aec_config cfg;
-      cfg.mode = g;
       // The basic grade has no delay search: give it delay + tail.
-      cfg.tail_ms = g == dsp::grade::basic ? std::min(512, c.tail_ms + c.scenario.delay_ms) : c.tail_ms;
-      cfg.residual_suppression = suppress;
-      cfg.comfort_noise = suppress;
-      auto aec = dsp::make_echo_canceller(cfg);
-      return run(s, [&](auto n, auto f, auto o) { aec->process(n, f, o); });
+      const int tail_ms = g == dsp::grade::basic ? std::min(512, c.tail_ms + c.scenario.delay_ms) : c.tail_ms;
+      return test::measure_ours(s, g, tail_ms, suppress);
     };
-    auto speex = [&](bool pp) {
-      test::speex_aec_peer p(160, c.tail_ms * 8, pp);
-      return run(s, [&](auto n, auto f, auto o) { p.process(n, f, o); });
-    };
+    auto speex = [&](bool pp) { return test::measure_speex(s, c.tail_ms, pp); };
     row("basic (NLMS, tail + delay)", ours(dsp::grade::basic, false), chg, dt);
     row("advanced, linear only", ours(dsp::grade::advanced, false), chg, dt);
     row("advanced + RES + CNG", ours(dsp::grade::advanced, true), chg, dt);

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "dsp/aec.h"
+#include "tests/common/aec_runs.h"
 #include "tests/common/echo_scenarios.h"
-#include "tests/common/speex_aec_peer.h"
 
 namespace {
 
@@ -19,28 +19,11 @@ struct results {
   test::echo_measures linear, full, speex, speex_pp;
 };
 
-// The advanced canceller over the whole scenario: linear filter only, or with residual
-// suppression and comfort noise.
-test::echo_measures run_advanced(const test::echo_scenario& s, int tail_ms, bool suppress, int frame_samples = 160) {
-  dsp::aec_config cfg;
-  cfg.mode = dsp::grade::advanced;
-  cfg.tail_ms = tail_ms;
-  cfg.frame_samples = frame_samples;
-  cfg.residual_suppression = suppress;
-  cfg.comfort_noise = suppress;
-  auto aec = dsp::make_echo_canceller(cfg);
-  return test::measure(s, test::run_frames(s, frame_samples, [&](auto n, auto f, auto o) { aec->process(n, f, o); }));
-}
-
 results run_case(std::size_t index) {
   const auto c = test::aec_report_cases().at(index);
   const auto s = test::make_echo_scenario(c.scenario);
-  auto ours = [&](bool suppress) { return run_advanced(s, c.tail_ms, suppress); };
-  auto speex = [&](bool pp) {
-    test::speex_aec_peer p(160, c.tail_ms * 8, pp);
-    return test::measure(s, test::run_frames(s, 160, [&](auto n, auto f, auto o) { p.process(n, f, o); }));
-  };
-  return {ours(false), ours(true), speex(false), speex(true)};
+  auto ours = [&](bool suppress) { return test::measure_ours(s, dsp::grade::advanced, c.tail_ms, suppress); };
+  return {ours(false), ours(true), test::measure_speex(s, c.tail_ms, false), test::measure_speex(s, c.tail_ms, true)};
 }
 
 // Hybrid, ERL 6 dB, noise -50 dBFS, 20 ms delay, tail 64 ms.
@@ -147,7 +130,7 @@ TEST(aec_quality, path_change_inside_window) {
     const test::echo_scenario_config c{.seed = seed, .delay_ms = 16 + static_cast<int>(seed), .path = path,
                                        .path_ms = 64, .erl_db = 6, .noise_dbfs = -45, .double_talk = true,
                                        .path_change = true};
-    return run_advanced(test::make_echo_scenario(c), tail_ms, false);
+    return test::measure_ours(test::make_echo_scenario(c), dsp::grade::advanced, tail_ms, false);
   };
   const auto room = second(21, k::room, 128);
   EXPECT_GE(room.erle_second_db, 17.5);  // measured 19.3
@@ -172,7 +155,7 @@ TEST(aec_quality, long_call_holds_erle) {
     auto c = test::aec_report_cases().at(index);
     c.scenario.seconds = 40.0;
     const auto s = test::make_echo_scenario(c.scenario);
-    const auto m = run_advanced(s, c.tail_ms, false);
+    const auto m = test::measure_ours(s, dsp::grade::advanced, c.tail_ms, false);
     const double change_s = static_cast<double>(s.change_sample) / 8000.0;
     int checked = 0;
     for (const auto& w : m.windows) {
@@ -195,9 +178,8 @@ TEST(aec_quality, seed_sweep_beats_speexdsp) {
     double ours_first = 0, ours_second = 0, peer_first = 0, peer_second = 0;
     for (const auto& c : kind.cases) {
       const auto s = test::make_echo_scenario(c.scenario);
-      const auto m = run_advanced(s, c.tail_ms, false);
-      test::speex_aec_peer p(160, c.tail_ms * 8, false);
-      const auto q = test::measure(s, test::run_frames(s, 160, [&](auto n, auto f, auto o) { p.process(n, f, o); }));
+      const auto m = test::measure_ours(s, dsp::grade::advanced, c.tail_ms, false);
+      const auto q = test::measure_speex(s, c.tail_ms, false);
       EXPECT_GT(m.time_to_20db_s, 0.0) << kind.name << " seed " << c.scenario.seed;
       EXPECT_GT(m.recovery_s, 0.0) << kind.name << " seed " << c.scenario.seed;
       EXPECT_GE(m.dt_level_change_db, -3.0) << kind.name << " seed " << c.scenario.seed;
@@ -222,17 +204,13 @@ TEST(aec_quality, no_echo_line_is_transparent) {
     const test::echo_scenario_config c{.seed = seed, .delay_ms = 40, .path = test::echo_path_kind::room, .path_ms = 64,
                                        .erl_db = 70, .noise_dbfs = -50, .double_talk = true};
     const auto s = test::make_echo_scenario(c);
-    const auto m = run_advanced(s, 128, false);
+    const auto m = test::measure_ours(s, dsp::grade::advanced, 128, false);
     EXPECT_LE(m.out_far_only_dbfs, m.noise_in_dbfs + 0.3) << "seed " << seed;  // measured -50.0 in -50.0
     EXPECT_GE(m.dt_level_change_db, -0.5) << "seed " << seed;                  // measured -0.20..0.00
     EXPECT_GE(m.dt_seg_snr_db, 24.0) << "seed " << seed;                       // measured 24.8..35 (capped)
     // The basic grade passes a frame through when its echo estimate adds power (before:
     // output 2.0..4.4 dB above the noise, double-talk segmental SNR 6.6..18 dB).
-    dsp::aec_config cfg;
-    cfg.mode = dsp::grade::basic;
-    cfg.tail_ms = 128;
-    auto aec = dsp::make_echo_canceller(cfg);
-    const auto b = test::measure(s, test::run_frames(s, 160, [&](auto n, auto f, auto o) { aec->process(n, f, o); }));
+    const auto b = test::measure_ours(s, dsp::grade::basic, 128, false);
     EXPECT_LE(b.out_far_only_dbfs, b.noise_in_dbfs + 0.3) << "basic, seed " << seed;  // measured -50.0
     EXPECT_GE(b.dt_level_change_db, -1.0) << "basic, seed " << seed;                  // measured -0.49..-0.07
     EXPECT_GE(b.dt_seg_snr_db, 12.0) << "basic, seed " << seed;                       // measured 13.2..28.8
@@ -246,7 +224,7 @@ TEST(aec_quality, frame_sizes) {
     const auto c = test::aec_report_cases().at(index);
     const auto s = test::make_echo_scenario(c.scenario);
     for (const int frame : {80, 240, 480}) {
-      const auto m = run_advanced(s, c.tail_ms, false, frame);
+      const auto m = test::measure_ours(s, dsp::grade::advanced, c.tail_ms, false, frame);
       EXPECT_GE(m.erle_steady_db, 29.0) << c.scenario.name() << " frame " << frame;  // measured 30.4..31.8
       EXPECT_GT(m.time_to_20db_s, 0.0) << c.scenario.name() << " frame " << frame;
       EXPECT_LE(m.time_to_20db_s, 2.3) << c.scenario.name() << " frame " << frame;  // measured 1.10..2.04 s
