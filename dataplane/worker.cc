@@ -207,14 +207,14 @@ void relay_owned(worker_context& ctx, burst_counts& bc, rte_mbuf** ms, const udp
     rte_prefetch0(leg + 128);
     any_media = true;
   }
+  // The chain of the packet j of this burst, when it has one.
+  const auto chain_at = [&](unsigned j) -> const dsp::processing_chain* {
+    return j < n && routes[j] != nullptr && routes[j]->media != nullptr ? routes[j]->media->chain : nullptr;
+  };
   for (unsigned k = 0; k < n; ++k) {
     if (any_media) {
-      if (k + 2 < n && routes[k + 2] != nullptr && routes[k + 2]->media != nullptr &&
-          routes[k + 2]->media->chain != nullptr)
-        rte_prefetch0(routes[k + 2]->media->chain);
-      if (k + 1 < n && routes[k + 1] != nullptr && routes[k + 1]->media != nullptr &&
-          routes[k + 1]->media->chain != nullptr)
-        routes[k + 1]->media->chain->prefetch();
+      if (const auto* c = chain_at(k + 2)) rte_prefetch0(c);
+      if (const auto* c = chain_at(k + 1)) c->prefetch();
     }
     relay_one(ctx, bc, ms[k], us[k], routes[k], timed);
   }
@@ -331,10 +331,11 @@ unsigned worker_apply_control(worker_context& ctx) noexcept {
         ++ctx.media_sessions;
     } else {
       for (auto& r : s.routes) ctx.table.erase(r);
-      if (s.media != nullptr) --ctx.media_sessions;
-      // Frames kept as far-end history go back to the pools from this lcore.
-      if (s.media != nullptr)
+      if (s.media != nullptr) {
+        --ctx.media_sessions;
+        // Frames kept as far-end history go back to the pools from this lcore.
         for (auto& h : s.media->history) h.clear();
+      }
       m.ok = true;
     }
     // The reply ring is as large as the request ring, so this cannot fail.
