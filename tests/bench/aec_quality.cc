@@ -108,12 +108,13 @@ int main(int argc, char** argv) {
   int seeds = 6;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--seeds" && i + 1 < argc) {
-      seeds = std::atoi(argv[++i]);
-    } else {
-      std::fprintf(stderr, "usage: aec_quality [--seeds N]\n");
+    char* end = nullptr;
+    const long v = a == "--seeds" && i + 1 < argc ? std::strtol(argv[++i], &end, 10) : -1;
+    if (end == nullptr || *end != '\0' || end == argv[i] || v < 0 || v > 100) {
+      std::fprintf(stderr, "usage: aec_quality [--seeds N]   (N: 0..100 seeds per path kind, default 6)\n");
       return 2;
     }
+    seeds = static_cast<int>(v);
   }
   for (const auto& c : test::aec_report_cases()) {
     const auto s = test::make_echo_scenario(c.scenario);
