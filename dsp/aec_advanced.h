@@ -15,6 +15,10 @@
 //    proportionate; 1/2 proportionate for the first second of the call and after a
 //    detected echo-path change),
 //    and normalised by the far power per bin plus a small share of its mean over bins.
+//    For the first 4 s of far-end speech after the call starts and after a detected
+//    echo-path change the step is also proportionate per tap inside each partition: every
+//    partition's gradient goes to the time domain, is weighted there tap by tap and
+//    constrained (2P FFTs per block instead of 2).
 //  - step size per bin from a diagonal frequency-domain Kalman view (G. Enzner and P. Vary,
 //    Signal Processing 86(6), 2006): the share of the error power that the expected
 //    misalignment explains, against a per-bin noise floor and the near-end power. It is
@@ -97,6 +101,9 @@ class aec_advanced final : public echo_canceller {
   }
   void clear_filters() noexcept;
   void update_partition_gains() noexcept;
+  void update_tap_gains() noexcept;
+  void tap_update(int p) noexcept;
+  bool tap_phase() const noexcept { return blocks_since_start_ < tap_phase_blocks_; }
 
   int n_, m_, k_, kp_, p_;
   int max_delay_, margin_;
@@ -104,6 +111,7 @@ class aec_advanced final : public echo_canceller {
   int constrain_per_block_;
   int restart_holdoff_blocks_;
   int start_phase_blocks_;  // far-active blocks of more proportionate steps (start_phase_s)
+  int tap_phase_blocks_;    // far-active blocks of per-tap proportionate updates (tap_phase_s)
   float mu_max_;
   float far_floor_;
   float noise_rise_;  // per-frame rise factor of the error noise-floor tracker
@@ -138,6 +146,7 @@ class aec_advanced final : public echo_canceller {
   buffer<float> yr_, yi_, er_, ei_;  // kp_ scratch
   buffer<float> time_;         // m_ scratch
   buffer<float> taps_;         // p_ * n_ scratch: time-domain taps (shift_taps)
+  buffer<float> tap_gain_;     // p_ * n_: per-tap step weights of the background, times 1/(2N) (tap phase)
   buffer<std::complex<float>> spec_;  // k_ scratch
   buffer<float> near_, far_, yf_, yb_, ef_, eb_;  // n_ each
   delay_estimator delay_;
@@ -152,7 +161,7 @@ class aec_advanced final : public echo_canceller {
   int dt_hold_ = 0;
   bool ever_converged_ = false;  // since the last clear_filters()
   int restart_holdoff_ = 0;      // blocks until the next background restart may happen
-  int blocks_since_start_ = 0;   // far-active blocks since the call started or the background restarted
+  int blocks_since_start_ = 0;   // far-active blocks since the call started or the background restarted (capped)
   int nonfinite_ = 0;
   bool failed_ = false;
   aec_status status_{};

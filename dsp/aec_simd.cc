@@ -23,6 +23,14 @@ void scale_impl(float* y, float k, std::size_t n) {
   for (; i < n; ++i) y[i] *= k;
 }
 
+void mul_impl(float* y, const float* w, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  const std::size_t lanes = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(hn::Mul(hn::LoadU(d, w + i), hn::LoadU(d, y + i)), d, y + i);
+  for (; i < n; ++i) y[i] *= w[i];
+}
+
 void cmac_impl(float* yr, float* yi, const float* wr, const float* wi, const float* xr, const float* xi,
                std::size_t n) {
   const hn::ScalableTag<float> d;
@@ -317,6 +325,7 @@ HWY_AFTER_NAMESPACE();
 namespace dsp::aec_simd {
 
 HWY_EXPORT(scale_impl);
+HWY_EXPORT(mul_impl);
 HWY_EXPORT(cmac_impl);
 HWY_EXPORT(cgrad_impl);
 HWY_EXPORT(corr_update_impl);
@@ -331,6 +340,7 @@ HWY_EXPORT(step_control_impl);
 HWY_EXPORT(comfort_mix_impl);
 
 void scale(float* y, float k, std::size_t n) noexcept { HWY_DYNAMIC_DISPATCH(scale_impl)(y, k, n); }
+void mul(float* y, const float* w, std::size_t n) noexcept { HWY_DYNAMIC_DISPATCH(mul_impl)(y, w, n); }
 void cmac(float* yr, float* yi, const float* wr, const float* wi, const float* xr, const float* xi,
           std::size_t n) noexcept {
   HWY_DYNAMIC_DISPATCH(cmac_impl)(yr, yi, wr, wi, xr, xi, n);

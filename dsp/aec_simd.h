@@ -13,6 +13,8 @@ namespace dsp::aec_simd {
 
 // y[i] *= k
 void scale(float* y, float k, std::size_t n) noexcept;
+// y[i] *= w[i]
+void mul(float* y, const float* w, std::size_t n) noexcept;
 // (yr + j yi)[i] += (wr + j wi)[i] * (xr + j xi)[i]
 void cmac(float* yr, float* yi, const float* wr, const float* wi, const float* xr, const float* xi,
           std::size_t n) noexcept;

@@ -2,8 +2,10 @@
 // Cost per 160-sample frame of the echo cancellers (basic, advanced) and speexdsp at 64/128/256 ms tails.
 //
 // Input: 2 s of white far end at -20 dBFS, echo through a short path 40 ms later plus
-// -50 dBFS noise, looped; the filters are warmed up on it before timing (steady state:
-// adapting every frame, the delay search running).
+// -50 dBFS noise, looped; the filters are warmed up on it for 8 s before timing (steady
+// state: adapting every frame, the delay search running, the advanced canceller's 4 s
+// start phase of per-tap updates over). BM_aec_advanced_start times that start phase
+// instead: the first 4 s of each call (the canceller is reset every 200 frames).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -42,6 +44,13 @@ const signal& input() {
   return s;
 }
 
+// Frames per second and the time per frame, from the iterations (one frame each).
+void count_frames(benchmark::State& state) {
+  state.SetItemsProcessed(state.iterations());
+  state.counters["ns_per_frame"] = benchmark::Counter(static_cast<double>(state.iterations()),
+                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 template <class F>
 void loop(benchmark::State& state, F&& process) {
   const auto& s = input();
@@ -51,14 +60,12 @@ void loop(benchmark::State& state, F&& process) {
     process(std::span(s.near).subspan(t, frame), std::span(s.far).subspan(t, frame), std::span(out));
     t = (t + frame) % s.near.size();
   };
-  for (int i = 0; i < 200; ++i) step();  // warm up: converged, delay found
+  for (int i = 0; i < 400; ++i) step();  // warm up: converged, delay found, start phase over
   for (auto _ : state) {
     step();
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetItemsProcessed(state.iterations());
-  state.counters["ns_per_frame"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  count_frames(state);
 }
 
 void run_ours(benchmark::State& state, dsp::grade g, bool delay) {
@@ -73,6 +80,29 @@ void run_ours(benchmark::State& state, dsp::grade g, bool delay) {
 void BM_aec_basic(benchmark::State& state) { run_ours(state, dsp::grade::basic, false); }
 void BM_aec_advanced(benchmark::State& state) { run_ours(state, dsp::grade::advanced, true); }
 void BM_aec_advanced_no_delay_search(benchmark::State& state) { run_ours(state, dsp::grade::advanced, false); }
+
+void BM_aec_advanced_start(benchmark::State& state) {
+  dsp::aec_config cfg;
+  cfg.mode = dsp::grade::advanced;
+  cfg.tail_ms = static_cast<int>(state.range(0));
+  auto aec = dsp::make_echo_canceller(cfg);
+  const auto& s = input();
+  std::vector<std::int16_t> out(frame);
+  constexpr std::size_t call_frames = 200;  // 4 s: the start phase (far end active throughout)
+  std::size_t i = 0;
+  for (auto _ : state) {
+    if (i == call_frames) {
+      state.PauseTiming();
+      aec->reset();
+      i = 0;
+      state.ResumeTiming();
+    }
+    const std::size_t t = i++ * frame % s.near.size();
+    aec->process(std::span(s.near).subspan(t, frame), std::span(s.far).subspan(t, frame), std::span(out));
+    benchmark::DoNotOptimize(out.data());
+  }
+  count_frames(state);
+}
 
 void BM_speexdsp_echo(benchmark::State& state) {
   test::speex_aec_peer p(frame, static_cast<int>(state.range(0)) * 8, false);
@@ -94,6 +124,7 @@ void tails(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_aec_basic)->Apply(tails);
 BENCHMARK(BM_aec_advanced)->Apply(tails);
 BENCHMARK(BM_aec_advanced_no_delay_search)->Apply(tails);
+BENCHMARK(BM_aec_advanced_start)->Apply(tails);
 BENCHMARK(BM_speexdsp_echo)->Apply(tails);
 BENCHMARK(BM_speexdsp_echo_preprocess)->Apply(tails);
 
