@@ -61,16 +61,19 @@ class aec_advanced final : public echo_canceller {
   aec_advanced(const aec_advanced&) = delete;
   aec_advanced& operator=(const aec_advanced&) = delete;
 
-  // 2.40 us per 160-sample frame at 128 ms tail with the 500 ms delay search, 2.20 us
-  // without; 2.18 / 3.46 us at 64 / 256 ms (CPU time, lowest median of 3 repetitions over
-  // three rounds alternated with session 3's binary, which measured 2.38 us at 128 ms in
-  // the same run; Highway AVX3 dispatch, 2-core VM; speexdsp 20.9..28.8 us at 128 ms):
-  // aec_bench BM_aec_advanced, BM_aec_advanced_no_delay_search.
+  // 2.35 us per 160-sample frame at 128 ms tail with the 500 ms delay search (session 5;
+  // 2.20 us without, session 4); 2.13 / 3.49 us at 64 / 256 ms (CPU time, lowest median
+  // of 3 repetitions over three rounds alternated with session 4's binary, which measured
+  // 2.48 us at 128 ms in the same run; Highway AVX3 dispatch, 2-core VM; speexdsp
+  // 20.9..28.8 us at 128 ms): aec_bench BM_aec_advanced, BM_aec_advanced_no_delay_search.
+  // During the per-tap start phase (the first 4 s of far-end speech after the call starts
+  // or the echo path changes): 3.91 / 5.93 / 9.75 us at 64 / 128 / 256 ms
+  // (BM_aec_advanced_start, same run).
   // Copying the background on most blocks (copy_margin) costs a tap copy but saves the
   // foreground's filtering: 2.60 -> 2.33 us at 128 ms (old and new binaries interleaved).
-  // Per frame: 5..6 FFTs of 2N (7..8 past 8 partitions; FFTW is about half the time),
-  // P..2P complex MACs and P gradient updates, the per-bin step control, and the delay
-  // search (~0.4 us). Fusing the error/power passes
+  // Per frame: 5..6 FFTs of 2N (7..8 past 8 partitions; 3..4 + 2P in the start phase;
+  // FFTW is about half the time), P..2P complex MACs and P gradient updates, the per-bin
+  // step control, and the delay search (~0.4 us). Fusing the error/power passes
   // into one kernel (aec_simd::errors), a SIMD sum for the broadband normaliser and a SIMD
   // peak search in the delay estimator took 128 ms from 3.05 to 2.72 us (min of 3 x 3
   // repetitions, old and new binaries interleaved).
