@@ -90,10 +90,10 @@ constexpr float start_phase_s = 1.0f;
 // against 4 s (these comparisons without the cap below).
 // A tap's weight is at most tap_gain_max (the step is normalised per bin for weights of
 // mean 1, and the few taps that hold most of a long partition's energy got weights many
-// times that and overshot): without the cap the 6 dB hybrid at 60 ms frames fell from 30.4 to 27.7 dB,
-// with 4 it keeps 31.6; at 20 ms frames the cap took its time to 20 dB 1.22 -> 0.86 s. Caps
-// of 2 / 3 / 6 are within 0.2 dB of 4 on the seed sweep, 6 reaches 20 dB later on the
-// hybrids.
+// times that and overshot): without the cap the 6 dB hybrid at 60 ms frames fell from
+// 30.4 to 27.7 dB, with 4 it keeps 31.6; at 20 ms frames the cap took its time to 20 dB
+// 1.22 -> 0.86 s. Caps of 2 / 3 / 6 are within 0.2 dB of 4 on the seed sweep, 6 reaches
+// 20 dB later on the hybrids.
 constexpr float tap_alpha = -0.25f;
 constexpr float tap_gain_max = 4.0f;
 constexpr float tap_phase_s = 4.0f;

@@ -397,6 +397,17 @@ TEST_P(aec_simd_targets, errors_and_block_powers) {
   }
 }
 
+TEST_P(aec_simd_targets, elementwise_mul) {
+  for (const std::size_t n : simd_lengths) {
+    const auto y0 = random_floats(n, rng_, 100.0f), w = random_floats(n, rng_, 2.0f);
+    std::vector<float> y(y0);
+    y.push_back(7.0f);
+    dsp::aec_simd::mul(y.data(), w.data(), n);
+    for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(y[i], y0[i] * w[i]) << i << " of " << n;  // one rounding
+    EXPECT_EQ(y[n], 7.0f) << "wrote past the end, n=" << n;
+  }
+}
+
 TEST_P(aec_simd_targets, sum_and_max_abs) {
   for (const std::size_t n : simd_lengths) {
     auto x = random_floats(n, rng_, 100.0f);
