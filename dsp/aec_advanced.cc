@@ -301,6 +301,16 @@ void aec_advanced::reset() noexcept {
   status_ = {};
 }
 
+void aec_advanced::to_time(const float* re, const float* im) noexcept {
+  aec_simd::join(re, im, reinterpret_cast<float*>(spec_.data()), static_cast<std::size_t>(k_));
+  fft_->inverse(spec_.data(), time_.data());
+}
+
+void aec_advanced::to_spectrum(float* re, float* im) noexcept {
+  fft_->forward(time_.data(), spec_.data());
+  aec_simd::split(reinterpret_cast<const float*>(spec_.data()), re, im, static_cast<std::size_t>(k_));
+}
+
 // Copies far samples [end - 2N, end) from the ring (zeros before the first sample).
 void aec_advanced::load_far_window(std::int64_t end, float* dst) noexcept {
   std::int64_t t = end - m_;
@@ -322,11 +332,10 @@ void aec_advanced::push_spectrum(std::int64_t end) noexcept {
   load_far_window(end, time_.data());
   const auto newest = std::span<const float>(time_.data() + n_, static_cast<std::size_t>(n_));
   block_power_ = kernels::dot(newest, newest) / static_cast<float>(n_);
-  fft_->forward(time_.data(), spec_.data());
   const auto k = static_cast<std::size_t>(k_);
   // Running sum over partitions: drop the block leaving the window, add the new one.
   aec_simd::power_acc(xpow_.data(), xr, xi, -1.0f, k);
-  aec_simd::split(reinterpret_cast<const float*>(spec_.data()), xr, xi, k);
+  to_spectrum(xr, xi);
   aec_simd::power_acc(xpow_.data(), xr, xi, 1.0f, k);
   // The running sum loses precision over time: recompute it exactly now and then.
   if (++frames_since_rebuild_ >= 256) {
@@ -356,8 +365,7 @@ void aec_advanced::filter(const float* wr, const float* wi, float* y) noexcept {
     aec_simd::cmac(yr_.data(), yi_.data(), wr + p * kp_, wi + p * kp_, xr_.data() + slot * kp_,
                    xi_.data() + slot * kp_, static_cast<std::size_t>(kp_));
   }
-  aec_simd::join(yr_.data(), yi_.data(), reinterpret_cast<float*>(spec_.data()), static_cast<std::size_t>(k_));
-  fft_->inverse(spec_.data(), time_.data());
+  to_time(yr_.data(), yi_.data());
   const float inv = 1.0f / static_cast<float>(m_);
   for (int i = 0; i < n_; ++i) y[i] = time_[static_cast<std::size_t>(n_ + i)] * inv;
 }
@@ -366,25 +374,21 @@ void aec_advanced::filter(const float* wr, const float* wi, float* y) noexcept {
 void aec_advanced::constrain(int p) noexcept {
   float* wr = wbr_.data() + p * kp_;
   float* wi = wbi_.data() + p * kp_;
-  aec_simd::join(wr, wi, reinterpret_cast<float*>(spec_.data()), static_cast<std::size_t>(k_));
-  fft_->inverse(spec_.data(), time_.data());
+  to_time(wr, wi);
   aec_simd::scale(time_.data(), 1.0f / static_cast<float>(m_), static_cast<std::size_t>(n_));
   std::memset(time_.data() + n_, 0, static_cast<std::size_t>(n_) * sizeof(float));
-  fft_->forward(time_.data(), spec_.data());
-  aec_simd::split(reinterpret_cast<const float*>(spec_.data()), wr, wi, static_cast<std::size_t>(k_));
+  to_spectrum(wr, wi);
 }
 
 // Moves a filter's impulse response `shift` samples earlier (the window moved `shift`
 // samples later; negative: later): w'[j] = w[j + shift], zeros where nothing moves in.
 // 2P FFTs, only when the delay window moves.
 void aec_advanced::shift_taps(float* wr, float* wi, int shift) noexcept {
-  const auto k = static_cast<std::size_t>(k_);
   const auto nn = static_cast<std::size_t>(n_);
   const float inv = 1.0f / static_cast<float>(m_);
   float* t = taps_.data();
   for (int p = 0; p < p_; ++p) {
-    aec_simd::join(wr + p * kp_, wi + p * kp_, reinterpret_cast<float*>(spec_.data()), k);
-    fft_->inverse(spec_.data(), time_.data());
+    to_time(wr + p * kp_, wi + p * kp_);
     for (std::size_t j = 0; j < nn; ++j) t[static_cast<std::size_t>(p) * nn + j] = time_[j] * inv;
   }
   const auto len = taps_.size();
@@ -399,8 +403,7 @@ void aec_advanced::shift_taps(float* wr, float* wi, int shift) noexcept {
   for (int p = 0; p < p_; ++p) {
     std::memcpy(time_.data(), t + static_cast<std::size_t>(p) * nn, nn * sizeof(float));
     std::memset(time_.data() + n_, 0, nn * sizeof(float));
-    fft_->forward(time_.data(), spec_.data());
-    aec_simd::split(reinterpret_cast<const float*>(spec_.data()), wr + p * kp_, wi + p * kp_, k);
+    to_spectrum(wr + p * kp_, wi + p * kp_);
   }
 }
 
@@ -441,12 +444,10 @@ void aec_advanced::update_partition_gains() noexcept {
 // partition, times the inverse FFT's 1/(2N). P inverse FFTs, every gain_interval blocks
 // of the tap phase.
 void aec_advanced::update_tap_gains() noexcept {
-  const auto k = static_cast<std::size_t>(k_);
   const auto nn = static_cast<std::size_t>(n_);
   const float inv = 1.0f / static_cast<float>(m_);
   for (int p = 0; p < p_; ++p) {
-    aec_simd::join(wbr_.data() + p * kp_, wbi_.data() + p * kp_, reinterpret_cast<float*>(spec_.data()), k);
-    fft_->inverse(spec_.data(), time_.data());
+    to_time(wbr_.data() + p * kp_, wbi_.data() + p * kp_);
     float* g = tap_gain_.data() + static_cast<std::size_t>(p) * nn;
     double l1 = 0;
     for (std::size_t j = 0; j < nn; ++j) l1 += g[j] = std::fabs(time_[j]);
@@ -470,12 +471,10 @@ void aec_advanced::tap_update(int p) noexcept {
   yi_.fill_zero();
   aec_simd::cgrad(yr_.data(), yi_.data(), xr_.data() + slot * kp_, xi_.data() + slot * kp_, er_.data(), ei_.data(),
                   mu_.data(), gain_[static_cast<std::size_t>(p)], static_cast<std::size_t>(kp_));
-  aec_simd::join(yr_.data(), yi_.data(), reinterpret_cast<float*>(spec_.data()), k);
-  fft_->inverse(spec_.data(), time_.data());
+  to_time(yr_.data(), yi_.data());
   aec_simd::mul(time_.data(), tap_gain_.data() + static_cast<std::size_t>(p) * nn, nn);
   std::memset(time_.data() + n_, 0, nn * sizeof(float));
-  fft_->forward(time_.data(), spec_.data());
-  aec_simd::split(reinterpret_cast<const float*>(spec_.data()), yr_.data(), yi_.data(), k);
+  to_spectrum(yr_.data(), yi_.data());
   kernels::axpy(1.0f, std::span<const float>(yr_.data(), k), std::span<float>(wbr_.data() + p * kp_, k));
   kernels::axpy(1.0f, std::span<const float>(yi_.data(), k), std::span<float>(wbi_.data() + p * kp_, k));
 }
@@ -567,8 +566,7 @@ void aec_advanced::process(std::span<const std::int16_t> near, std::span<const s
   // Background error spectrum (overlap-save: N zeros then the block's errors).
   std::memset(time_.data(), 0, static_cast<std::size_t>(n) * sizeof(float));
   std::memcpy(time_.data() + n, eb_.data(), static_cast<std::size_t>(n) * sizeof(float));
-  fft_->forward(time_.data(), spec_.data());
-  aec_simd::split(reinterpret_cast<const float*>(spec_.data()), er_.data(), ei_.data(), static_cast<std::size_t>(k_));
+  to_spectrum(er_.data(), ei_.data());
   // Per-bin noise floor of the error: a minimum tracker (Martin 2001, simplified)
   // rising at most noise_rise_db_per_s.
   const float noise_sum = aec_simd::noise_track(er_.data(), ei_.data(), esm_.data(), noise_.data(), noise_smoothing,

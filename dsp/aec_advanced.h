@@ -90,6 +90,10 @@ class aec_advanced final : public echo_canceller {
   float suppressor_gain() const noexcept { return res_.gain(); }
 
  private:
+  // time_ = inverse FFT of the split spectrum re + j im (2N times the signal).
+  void to_time(const float* re, const float* im) noexcept;
+  // re + j im = forward FFT of time_, split.
+  void to_spectrum(float* re, float* im) noexcept;
   void filter(const float* wr, const float* wi, float* y) noexcept;
   void load_far_window(std::int64_t end, float* dst) noexcept;
   void push_spectrum(std::int64_t end) noexcept;
